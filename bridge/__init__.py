@@ -1,0 +1,3 @@
+"""WHMCS Privacy Bridge. Importing this package loads nothing else (no Flask, no database)."""
+
+__version__ = "0.1.0"
