@@ -1,0 +1,188 @@
+"""SqlLedgerStore: the only place that knows how appends stay one gapless chain.
+
+Every append runs in one write transaction that first locks the single chain-head row
+(SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE holds SQLite's write lock), checks the
+webhook-id inside that lock (so two workers racing one id cannot both write), assigns seqs from
+the head, inserts the entries and moves the head. Several entries share one lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bridge.crypto import WrappedKey
+from bridge.db.base import read_tx, write_tx
+from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
+from bridge.errors import StorageUnavailable
+from bridge.ledger.chain import ChainRow, seal_entry
+from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry
+
+_CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
+
+
+_KEYS = DataKey.__table__
+
+
+def _key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
+    wrapped = None
+    if row.wrapped is not None:
+        wrapped = WrappedKey(kid=row.kid, subject=row.subject, master_kid=row.master_kid or "", wrapped=row.wrapped)
+    return KeyRecord(kid=row.kid, subject=row.subject, wrapped=wrapped)
+
+
+class SqlLedgerStore:
+    def __init__(self, *, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- the chain ---------------------------------------------------------------------------
+    def append(
+        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime
+    ) -> AppendResult:
+        try:
+            with write_tx(self.engine) as conn:
+                head = conn.execute(
+                    select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
+                ).one()
+                if webhook_id is not None and self._seen(conn, webhook_id):
+                    return AppendResult(duplicate=True)
+                seq, prev = head.seq, head.hash
+                rows = []
+                for entry in entries:
+                    seq += 1
+                    body, digest = seal_entry(entry.content, seq=seq, prev_hash=prev)
+                    rows.append({
+                        "seq": seq, "entry_id": entry.entry_id, "prev_hash": prev, "hash": digest,
+                        "body": body, "event_type": entry.event_type, "client_id": entry.client_id,
+                        "recorded_at": recorded_at,
+                    })
+                    prev = digest
+                if rows:
+                    conn.execute(insert(LedgerEntry), rows)
+                    conn.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=prev))
+                if webhook_id is not None:
+                    first = rows[0]["seq"] if rows else None
+                    conn.execute(insert(WebhookId).values(webhook_id=webhook_id, first_seq=first, received_at=recorded_at))
+                return AppendResult(duplicate=False, seqs=tuple(r["seq"] for r in rows))
+        except OperationalError as exc:
+            raise StorageUnavailable("the ledger database is unavailable") from exc
+
+    @staticmethod
+    def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001
+        found = conn.execute(select(WebhookId.webhook_id).where(WebhookId.webhook_id == webhook_id))
+        return found.first() is not None
+
+    def webhook_seen(self, webhook_id: str) -> bool:
+        with read_tx(self.engine) as conn:
+            return self._seen(conn, webhook_id)
+
+    def remember_webhook(self, webhook_id: str, *, at: datetime) -> bool:
+        return not self.append((), webhook_id=webhook_id, recorded_at=at).duplicate
+
+    def head(self) -> tuple[int, str]:
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).one()
+            return row.seq, row.hash
+
+    def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]:
+        """All rows by seq, fetched in keyset pages so memory stays flat at any ledger size."""
+        after = None
+        with self.engine.connect() as conn:
+            while True:
+                query = select(*_CHAIN_COLUMNS).order_by(LedgerEntry.seq).limit(batch)
+                if after is not None:
+                    query = query.where(LedgerEntry.seq > after)
+                rows = conn.execute(query).all()
+                if not rows:
+                    return
+                for row in rows:
+                    yield ChainRow(row[0], row[1], row[2], bytes(row[3]))
+                after = rows[-1][0]
+
+    def entries_for_client(self, client_id: int, *, after: int, limit: int) -> list[ChainRow]:
+        query = (
+            select(*_CHAIN_COLUMNS)
+            .where(LedgerEntry.client_id == client_id, LedgerEntry.seq > after)
+            .order_by(LedgerEntry.seq)
+            .limit(limit)
+        )
+        with read_tx(self.engine) as conn:
+            return [ChainRow(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
+
+    # -- data keys ---------------------------------------------------------------------------
+    def key_for(self, subject: str) -> KeyRecord | None:
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
+            return _key_record(row) if row else None
+
+    def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
+        try:
+            with write_tx(self.engine) as conn:
+                conn.execute(insert(DataKey).values(
+                    kid=wrapped.kid, subject=wrapped.subject, master_kid=wrapped.master_kid,
+                    wrapped=wrapped.wrapped, created_at=at,
+                ))
+            return KeyRecord(kid=wrapped.kid, subject=wrapped.subject, wrapped=wrapped)
+        except IntegrityError:
+            existing = self.key_for(wrapped.subject)  # another writer won the race: use theirs
+            if existing is None:
+                raise
+            return existing
+
+    def keys_by_kid(self, kids: Sequence[str]) -> dict[str, KeyRecord]:
+        if not kids:
+            return {}
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(_KEYS).where(DataKey.kid.in_(list(kids)))).all()
+            return {row.kid: _key_record(row) for row in rows}
+
+    def all_keys(self) -> Iterator[KeyRecord]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(_KEYS).where(DataKey.wrapped.is_not(None)).order_by(DataKey.kid)).all()
+        return iter([_key_record(row) for row in rows])
+
+    def replace_wrapping(self, rewrapped: Sequence[WrappedKey]) -> int:
+        with write_tx(self.engine) as conn:
+            for key in rewrapped:
+                conn.execute(
+                    update(DataKey)
+                    .where(DataKey.kid == key.kid, DataKey.wrapped.is_not(None))
+                    .values(master_kid=key.master_kid, wrapped=key.wrapped)
+                )
+        return len(rewrapped)
+
+    def shred(self, subject: str, *, at: datetime) -> bool:
+        """Destroy the wrapped key but keep a tombstone, so later values for the subject stay shredded."""
+        with write_tx(self.engine) as conn:
+            result = conn.execute(
+                update(DataKey)
+                .where(DataKey.subject == subject, DataKey.wrapped.is_not(None))
+                .values(wrapped=None, master_kid=None, shredded_at=at)
+            )
+            if result.rowcount > 0:
+                return True
+            exists = conn.execute(select(DataKey.kid).where(DataKey.subject == subject)).first()
+            if exists is None:
+                conn.execute(insert(DataKey).values(
+                    kid=uuid.uuid4().hex, subject=subject, master_kid=None, wrapped=None,
+                    created_at=at, shredded_at=at,
+                ))
+            return False
+
+    # -- anchors -----------------------------------------------------------------------------
+    def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor:
+        with write_tx(self.engine) as conn:
+            conn.execute(insert(LedgerAnchor).values(seq=seq, hash=hash_, created_at=at))
+        return Anchor(seq=seq, hash=hash_, created_at=at)
+
+    def anchors(self) -> list[Anchor]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(LedgerAnchor.__table__).order_by(LedgerAnchor.seq)).all()
+            return [Anchor(seq=r.seq, hash=r.hash, created_at=r.created_at) for r in rows]
+
+
+__all__ = ["SqlLedgerStore"]

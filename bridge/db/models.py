@@ -1,0 +1,74 @@
+"""Tables. Timestamps are aware UTC; ledger bodies are the exact canonical bytes that were hashed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bridge.db.base import Base, UtcDateTime
+
+
+class ChainHead(Base):
+    """The single row every append locks: the chain's current seq and hash."""
+
+    __tablename__ = "chain_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entries"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    event_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    client_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_ledger_entries_client_seq", "client_id", "seq"),)
+
+
+class WebhookId(Base):
+    """Every webhook-id ever accepted, forever: a replay is a duplicate, never a second entry."""
+
+    __tablename__ = "webhook_ids"
+    webhook_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    first_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class DataKey(Base):
+    """A subject's data key, wrapped by a master key; `wrapped` is NULL once shredded."""
+
+    __tablename__ = "data_keys"
+    kid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    master_kid: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    shredded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class LedgerAnchor(Base):
+    __tablename__ = "ledger_anchors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class StaffToken(Base):
+    """Staff API tokens, stored only as SHA-256 of the token."""
+
+    __tablename__ = "staff_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -1,0 +1,1 @@
+"""The privacy ledger: append-only, hash-chained, with personal values encrypted per customer."""

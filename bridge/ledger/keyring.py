@@ -1,0 +1,79 @@
+"""Per-subject data keys: created on first use, unwrapped on demand, shredded on purge, re-wrapped
+on master-key rotation. The first configured master key wraps; every configured key unwraps."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bridge.clock import Clock
+from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
+from bridge.ledger.store import KeyRecord, LedgerStore
+
+
+@dataclass(frozen=True)
+class MasterKeyRef:
+    kid: str
+    key: bytes
+
+
+@dataclass(frozen=True)
+class DataKeyHandle:
+    kid: str
+    key: bytes
+
+
+class Keyring:
+    def __init__(self, *, store: LedgerStore, masters: Sequence[MasterKeyRef], clock: Clock) -> None:
+        if not masters:
+            raise ValueError("at least one master key is needed")
+        self._store, self._masters, self._clock = store, list(masters), clock
+
+    @property
+    def _pairs(self) -> list[tuple[str, bytes]]:
+        return [(m.kid, m.key) for m in self._masters]
+
+    def for_writing(self, subject: str) -> DataKeyHandle:
+        """The subject's data key, created if missing. For a shredded subject, a throwaway key
+        under the tombstone's id: whatever is written now is born shredded."""
+        record = self._store.key_for(subject)
+        if record is None:
+            record = self._create(subject)
+        if record.shredded:
+            return DataKeyHandle(kid=record.kid, key=new_data_key())
+        return DataKeyHandle(kid=record.kid, key=unwrap_key(record.wrapped, self._pairs))
+
+    def _create(self, subject: str) -> KeyRecord:
+        master = self._masters[0]
+        kid = "dk_" + uuid.UUID(bytes=os.urandom(16)).hex
+        wrapped = wrap_key(new_data_key(), kid=kid, subject=subject, master_kid=master.kid, master=master.key)
+        return self._store.create_key(wrapped, at=self._clock.now())
+
+    def for_reading(self, kids: Sequence[str]) -> dict[str, bytes | None]:
+        """kid -> key, or None when the key is shredded, unknown or unwrappable."""
+        found = self._store.keys_by_kid(sorted(set(kids)))
+        keys: dict[str, bytes | None] = {}
+        for kid in set(kids):
+            record = found.get(kid)
+            try:
+                keys[kid] = unwrap_key(record.wrapped, self._pairs) if record and record.wrapped else None
+            except KeyUnavailable:
+                keys[kid] = None
+        return keys
+
+    def shred(self, subject: str) -> bool:
+        return self._store.shred(subject, at=self._clock.now())
+
+    def rotate(self) -> int:
+        """Re-wrap every live data key under the first master key; returns how many moved."""
+        target = self._masters[0]
+        moved = []
+        for record in self._store.all_keys():
+            if record.wrapped is None or record.wrapped.master_kid == target.kid:
+                continue
+            plain = unwrap_key(record.wrapped, self._pairs)
+            moved.append(wrap_key(plain, kid=record.kid, subject=record.subject,
+                                  master_kid=target.kid, master=target.key))
+        return self._store.replace_wrapping(moved)

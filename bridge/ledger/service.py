@@ -1,0 +1,169 @@
+"""The Ledger: the only writer of entries. Seal personal values, then chain, then store.
+
+Reads decode entries back for the staff API: personal values come back decrypted only when the
+caller may see them, "[redacted]" otherwise, and "[shredded]" for everyone once the key is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bridge.clock import Clock, rfc3339
+from bridge.crypto import is_sealed, open_value, seal_value
+from bridge.ledger.chain import ChainRow, VerifyResult, verify_rows
+from bridge.ledger.entries import EntryDraft
+from bridge.ledger.keyring import Keyring
+from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry
+
+REDACTED = "[redacted]"
+SHREDDED = "[shredded]"
+PolicyLookup = Callable[[datetime], str | None]
+
+
+def _no_policy(_at: datetime) -> str | None:
+    return None
+
+
+def _check_plain(value: Any, path: str) -> None:
+    """Floats have no canonical form, so the ledger refuses them (use strings or integers)."""
+    if isinstance(value, float):
+        raise ValueError(f"float at {path}: the ledger stores no floats")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_plain(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{path}[{index}]")
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[dict[str, Any]]
+    next_after: int | None
+
+
+class Ledger:
+    def __init__(self, *, store: LedgerStore, keyring: Keyring, clock: Clock,
+                 policy_lookup: PolicyLookup = _no_policy) -> None:
+        self.store, self.keyring, self.clock, self.policy_lookup = store, keyring, clock, policy_lookup
+
+    # -- writing -----------------------------------------------------------------------------
+    def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:
+        """Append drafts atomically (all or none). With a webhook_id seen before: nothing, duplicate."""
+        keys = {}
+        prepared = []
+        for draft in drafts:
+            subject = draft.encryption_subject.ref
+            if subject not in keys:
+                keys[subject] = self.keyring.for_writing(subject)
+            prepared.append(self._prepare(draft, keys[subject]))
+        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=self.clock.now())
+
+    def _prepare(self, draft: EntryDraft, key) -> PreparedEntry:  # noqa: ANN001
+        entry_id = str(uuid.uuid4())
+
+        def seal(value: Any, field: str) -> Any:
+            if value is None:
+                return None
+            _check_plain(value, field)
+            return seal_value(value, data_key=key.key, kid=key.kid, entry_id=entry_id, field=field)
+
+        details = dict(draft.details)
+        _check_plain(details, "details")
+        for name, value in draft.private.items():
+            details[name] = seal(value, f"details.{name}")
+        actor = draft.actor
+        content = {
+            "id": entry_id,
+            "occurred_at": rfc3339(draft.occurred_at),
+            "recorded_at": rfc3339(self.clock.now()),
+            "event_type": str(draft.event_type),
+            "subject": {"type": draft.subject.type, "id": draft.subject.id},
+            "actor": {"type": actor.type, "id": actor.id, "user_id": actor.user_id,
+                      "ip": seal(actor.ip, "actor.ip"), "masquerading": bool(actor.masquerading)},
+            "policy_version": self.policy_lookup(draft.occurred_at),
+            "changes": [
+                {"field": c.field, "category": str(c.category),
+                 "old": seal(c.old, f"changes.{i}.old"), "new": seal(c.new, f"changes.{i}.new")}
+                for i, c in enumerate(draft.changes)
+            ],
+            "details": details,
+        }
+        return PreparedEntry(entry_id=entry_id, content=content, client_id=draft.client_id,
+                             event_type=str(draft.event_type))
+
+    def shred(self, subject: str) -> bool:
+        return self.keyring.shred(subject)
+
+    # -- reading -----------------------------------------------------------------------------
+    def client_page(self, client_id: int, *, after: int = 0, limit: int = 100, reveal: bool = False) -> Page:
+        rows = self.store.entries_for_client(client_id, after=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        entries = self.decode(rows, reveal=reveal)
+        return Page(entries=entries, next_after=rows[-1].seq if more and rows else None)
+
+    def decode(self, rows: Iterable[ChainRow], *, reveal: bool) -> list[dict[str, Any]]:
+        bodies = [(row, json.loads(row.body)) for row in rows]
+        kids = [v["kid"] for _row, body in bodies for v in _sealed_values(body)]
+        keys = self.keyring.for_reading(kids)
+        return [self._render(row, body, keys, reveal) for row, body in bodies]
+
+    def _render(self, row: ChainRow, body: dict, keys: Mapping[str, bytes | None], reveal: bool) -> dict:
+        entry_id = body["id"]
+
+        def show(value: Any, field: str) -> Any:
+            if not is_sealed(value):
+                return value
+            key = keys.get(value["kid"])
+            if key is None:
+                return SHREDDED
+            if not reveal:
+                return REDACTED
+            return open_value(value, data_key=key, entry_id=entry_id, field=field)
+
+        out = dict(body)
+        out["hash"] = row.hash
+        out["actor"] = {**body["actor"], "ip": show(body["actor"]["ip"], "actor.ip")}
+        out["changes"] = [
+            {**c, "old": show(c["old"], f"changes.{i}.old"), "new": show(c["new"], f"changes.{i}.new")}
+            for i, c in enumerate(body["changes"])
+        ]
+        out["details"] = {k: show(v, f"details.{k}") for k, v in body["details"].items()}
+        return out
+
+    # -- integrity ---------------------------------------------------------------------------
+    def head(self) -> tuple[int, str]:
+        return self.store.head()
+
+    def verify(self, *, against: Mapping[int, str] | None = None, use_anchors: bool = True) -> VerifyResult:
+        checkpoints: dict[int, str] = {}
+        if use_anchors:
+            anchors = self.store.anchors()
+            if anchors:
+                newest = max(anchors, key=lambda a: a.seq)
+                checkpoints[newest.seq] = newest.hash
+        checkpoints.update(against or {})
+        return verify_rows(self.store.iter_chain(), checkpoints=checkpoints)
+
+    def anchor(self) -> tuple[int, str]:
+        seq, digest = self.store.head()
+        self.store.add_anchor(seq, digest, at=self.clock.now())
+        return seq, digest
+
+
+def _sealed_values(body: Mapping[str, Any]) -> Iterable[dict]:
+    if is_sealed(body["actor"].get("ip")):
+        yield body["actor"]["ip"]
+    for change in body["changes"]:
+        for side in ("old", "new"):
+            if is_sealed(change[side]):
+                yield change[side]
+    for value in body["details"].values():
+        if is_sealed(value):
+            yield value

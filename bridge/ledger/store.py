@@ -1,0 +1,80 @@
+"""The storage interface the ledger needs. Implementations: bridge.db.ledger_store.SqlLedgerStore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bridge.crypto import WrappedKey
+from bridge.ledger.chain import ChainRow
+
+
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An entry ready to chain: everything but seq, prev_hash and hash, personal values sealed."""
+
+    entry_id: str
+    content: Mapping[str, Any]
+    client_id: int | None
+    event_type: str
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    duplicate: bool
+    seqs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    hash: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    kid: str
+    subject: str
+    wrapped: WrappedKey | None  # None once shredded
+
+    @property
+    def shredded(self) -> bool:
+        return self.wrapped is None
+
+
+class LedgerStore(Protocol):
+    def append(
+        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime
+    ) -> AppendResult:
+        """Chain and store atomically; a webhook_id seen before writes nothing (duplicate)."""
+
+    def remember_webhook(self, webhook_id: str, *, at: datetime) -> bool:
+        """Remember an id with no entry (ignored events); False when it was seen before."""
+
+    def webhook_seen(self, webhook_id: str) -> bool: ...
+
+    def head(self) -> tuple[int, str]: ...
+
+    def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]: ...
+
+    def entries_for_client(self, client_id: int, *, after: int, limit: int) -> list[ChainRow]: ...
+
+    def key_for(self, subject: str) -> KeyRecord | None: ...
+
+    def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
+        """Store a new data key; if another writer created one for the subject first, return that."""
+
+    def keys_by_kid(self, kids: Sequence[str]) -> dict[str, KeyRecord]: ...
+
+    def all_keys(self) -> Iterator[KeyRecord]: ...
+
+    def replace_wrapping(self, rewrapped: Sequence[WrappedKey]) -> int: ...
+
+    def shred(self, subject: str, *, at: datetime) -> bool: ...
+
+    def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor: ...
+
+    def anchors(self) -> list[Anchor]: ...
