@@ -1,0 +1,109 @@
+"""GetClientsDetails, typed. Only the nested `client` object is read: WHMCS repeats the same fields
+at the top level of the answer for old callers, and those copies are deprecated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bridge.whmcs.models import (
+    CONTACT_FIELDS,
+    ClientStats,
+    ClientUserLink,
+    Row,
+    personal_field,
+    to_bool,
+    to_int,
+    to_text,
+)
+
+FLAG_FIELDS = (
+    "taxexempt", "latefeeoveride", "overideduenotices", "separateinvoices", "disableautocc",
+    "emailoptout", "marketing_emails_opt_in", "overrideautoclose", "email_verified",
+)
+EMAIL_PREFERENCES = ("general", "invoice", "support", "product", "domain", "affiliate")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDetails:
+    """A client account as GetClientsDetails describes it.
+
+    `fields()` gives the contact and billing fields under the contract's names (section 2), the
+    shape the ledger snapshots and `olddata` comparisons use.
+    """
+
+    id: int
+    status: str
+    owner_user_id: int = 0
+    uuid: str = ""
+    groupid: int = 0
+    currency: int = 0
+    billingcid: int = 0
+    defaultgateway: str = ""
+    language: str = ""
+    credit: str = "0.00"
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    email_preferences: Mapping[str, bool] = field(default_factory=dict)
+    users: tuple[ClientUserLink, ...] = ()
+    stats: ClientStats | None = None
+    firstname: str = personal_field()
+    lastname: str = personal_field()
+    companyname: str = personal_field()
+    email: str = personal_field()
+    address1: str = personal_field()
+    address2: str = personal_field()
+    city: str = personal_field()
+    state: str = personal_field()
+    postcode: str = personal_field()
+    country: str = personal_field()
+    phonenumber: str = personal_field()
+    tax_id: str = personal_field()
+    notes: str = personal_field()
+
+    @property
+    def marketing_opt_in(self) -> bool:
+        return self.flags.get("marketing_emails_opt_in", False)
+
+    def fields(self) -> dict[str, str]:
+        values = {name: getattr(self, name) for name in CONTACT_FIELDS}
+        values.update(
+            paymentmethod=self.defaultgateway, billingcid=str(self.billingcid),
+            currency=str(self.currency),
+        )
+        return values
+
+    @classmethod
+    def from_api(cls, answer: Row) -> ClientDetails:
+        row: Row = answer.get("client") or {}
+        stats = answer.get("stats")
+        return cls(
+            id=to_int(row.get("id", row.get("client_id"))), status=to_text(row.get("status")),
+            owner_user_id=to_int(row.get("owner_user_id")), uuid=to_text(row.get("uuid")),
+            groupid=to_int(row.get("groupid")), currency=to_int(row.get("currency")),
+            billingcid=to_int(row.get("billingcid")),
+            defaultgateway=to_text(row.get("defaultgateway")),
+            language=to_text(row.get("language")), credit=to_text(row.get("credit")) or "0.00",
+            flags={name: to_bool(row.get(name)) for name in FLAG_FIELDS if name in row},
+            email_preferences=_preferences(row.get("email_preferences")),
+            users=_users(row.get("users")),
+            stats=ClientStats.from_api(stats) if isinstance(stats, Mapping) else None,
+            **{name: to_text(row.get(name)) for name in (*CONTACT_FIELDS, "notes")},
+        )
+
+
+def _preferences(raw: object) -> dict[str, bool]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {key: to_bool(raw[key]) for key in EMAIL_PREFERENCES if key in raw}
+
+
+def _users(raw: object) -> tuple[ClientUserLink, ...]:
+    rows = raw.get("user") if isinstance(raw, Mapping) else raw
+    if isinstance(rows, Mapping):
+        rows = [rows]
+    if not isinstance(rows, list):
+        return ()
+    return tuple(
+        ClientUserLink(to_int(row.get("id")), to_bool(row.get("is_owner")))
+        for row in rows if isinstance(row, Mapping)
+    )

@@ -1,0 +1,316 @@
+"""HttpWhmcsClient: `WhmcsClient` over WHMCS's External API (includes/api.php).
+
+This is the only module that knows the wire protocol: a form-encoded POST carrying `action`,
+`identifier`, `secret`, `accesskey` (when configured) and `responsetype=json`, answered by a
+`result`/`message` envelope. Reads are retried with exponential backoff and jitter when WHMCS is
+unavailable; writes are sent exactly once and carry `bridge_change_id`. Logs name the action, the
+outcome and the duration only: never parameters, answers or credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as _random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import requests
+
+from bridge.whmcs.api import Fields, Page
+from bridge.whmcs.client_details import ClientDetails
+from bridge.whmcs.errors import WhmcsRejected, WhmcsUnavailable, classify_rejection
+from bridge.whmcs.models import (
+    ActivityEntry,
+    ClientSummary,
+    Contact,
+    Invoice,
+    PayMethod,
+    Product,
+    User,
+    to_int,
+)
+from bridge.whmcs.paging import extract_rows, parse_page
+from bridge.whmcs.session import DEFAULT_TIMEOUT, Timeout
+
+log = logging.getLogger("bridge.whmcs")
+T = TypeVar("T")
+Answer = dict[str, Any]
+
+# Names the hooks and GetClientsDetails use, mapped to UpdateClient's parameter names, so a
+# revert can send `olddata` back as it came.
+_PARAM_ALIASES = {"marketing_emails_opt_in": "marketingoptin", "defaultgateway": "paymentmethod"}
+_PREFERENCE_ALIASES = {"invoices": "invoice"}
+
+
+def encode_fields(fields: Fields) -> dict[str, str]:
+    """Form fields in PHP's conventions: booleans as 1/0, None as "", mappings as key[sub]."""
+    form: dict[str, str] = {}
+    for key, value in fields.items():
+        name = _PARAM_ALIASES.get(key, key)
+        if isinstance(value, Mapping):
+            for sub, item in value.items():
+                form[f"{name}[{_PREFERENCE_ALIASES.get(sub, sub)}]"] = _scalar(item)
+        else:
+            form[name] = _scalar(value)
+    return form
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+class HttpWhmcsClient:
+    """See the module docstring. Collaborators are injected: the Session (from
+    `session.build_session`), `sleep` and `random` (for backoff, replaceable in tests)."""
+
+    def __init__(
+        self, *, session: requests.Session, url: str, identifier: str, secret: str,
+        accesskey: str | None = None, timeout: Timeout = DEFAULT_TIMEOUT, retries: int = 3,
+        backoff: float = 0.5, max_backoff: float = 30.0, page_size: int = 100,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self._session = session
+        self._url = url
+        self._auth = {"identifier": identifier, "secret": secret}
+        if accesskey:
+            self._auth["accesskey"] = accesskey
+        self._timeout = timeout
+        self._retries = retries
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._page_size = page_size
+        self._sleep = sleep
+        self._random = random
+
+    def __repr__(self) -> str:
+        return f"HttpWhmcsClient(url={self._url!r})"
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _post(self, action: str, params: Mapping[str, str]) -> Answer:
+        """One call; raises WhmcsUnavailable or a WhmcsRejected subclass."""
+        form = {**params, "action": action, "responsetype": "json", **self._auth}
+        started = time.monotonic()
+        outcome = "unavailable"
+        try:
+            answer = self._decode(action, self._send(action, form))
+            outcome = "ok"
+            return answer
+        except WhmcsRejected:
+            outcome = "rejected"
+            raise
+        finally:
+            elapsed_ms = (time.monotonic() - started) * 1000
+            log.info("whmcs %s %s in %.0f ms", action, outcome, elapsed_ms)
+
+    def _send(self, action: str, form: Mapping[str, str]) -> requests.Response:
+        try:
+            return self._session.post(self._url, data=form, timeout=self._timeout)
+        except requests.Timeout:
+            raise WhmcsUnavailable(action, "timed out") from None
+        except requests.ConnectionError:
+            raise WhmcsUnavailable(action, "connection failed") from None
+        except requests.RequestException as exc:
+            raise WhmcsUnavailable(action, exc.__class__.__name__) from None
+
+    @staticmethod
+    def _decode(action: str, response: requests.Response) -> Answer:
+        status = response.status_code
+        if status >= 500:
+            raise WhmcsUnavailable(action, f"HTTP {status}")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise WhmcsUnavailable(action, f"answer is not JSON (HTTP {status})") from None
+        result = answer.get("result") if isinstance(answer, dict) else None
+        if result == "error":
+            message = answer.get("message")
+            raise classify_rejection(action, str(message or ""), http_status=status)
+        if result != "success" or status >= 300:
+            raise WhmcsUnavailable(action, f"unexpected answer (HTTP {status})")
+        return answer
+
+    def _delay(self, attempt: int) -> float:
+        base = min(self._max_backoff, self._backoff * 2**attempt)
+        return base * (0.5 + self._random() / 2)  # jitter: between half and all of base
+
+    def _read(self, action: str, params: Mapping[str, object]) -> Answer:
+        form = encode_fields(params)
+        for attempt in range(self._retries):
+            try:
+                return self._post(action, form)
+            except WhmcsUnavailable:
+                self._sleep(self._delay(attempt))
+        return self._post(action, form)
+
+    def _write(self, action: str, params: Mapping[str, object], change_id: str) -> Answer:
+        if not change_id:
+            raise ValueError("a WHMCS write needs a change_id")
+        return self._post(action, {**encode_fields(params), "bridge_change_id": change_id})
+
+    def _iter(
+        self, action: str, params: Mapping[str, object], *, container: str, item: str,
+        parse: Callable[[Mapping[str, Any]], T], start: int = 0,
+    ) -> Iterator[T]:
+        """Every row of a paged read, once each (by id), ending on an empty page, on the reported
+        total, or on a page that brings nothing new (a server ignoring limitstart)."""
+        seen: set[int] = set()
+        next_start: int | None = start
+        while next_start is not None:
+            page = self._page(action, params, container, item, parse, next_start)
+            fresh = [row for row in page.rows if row.id not in seen]  # type: ignore[attr-defined]
+            if not fresh:
+                return
+            seen.update(row.id for row in fresh)  # type: ignore[attr-defined]
+            yield from fresh
+            next_start = page.next_start
+
+    def _page(
+        self, action: str, params: Mapping[str, object], container: str, item: str,
+        parse: Callable[[Mapping[str, Any]], T], start: int, limit: int | None = None,
+    ) -> Page[T]:
+        query = {**params, "limitstart": start, "limitnum": limit or self._page_size}
+        answer = self._read(action, query)
+        return parse_page(action, answer, container=container, item=item, parse=parse, start=start)
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def get_clients(
+        self, *, limitstart: int = 0, limitnum: int = 25, status: str | None = None,
+        search: str | None = None,
+    ) -> Page[ClientSummary]:
+        params = _present(status=status, search=search)
+        return self._page(
+            "GetClients", params, "clients", "client", ClientSummary.from_api, limitstart, limitnum,
+        )
+
+    def iter_clients(
+        self, *, status: str | None = None, search: str | None = None, start: int = 0,
+    ) -> Iterator[ClientSummary]:
+        params = {**_present(status=status, search=search), "orderby": "id", "sorting": "ASC"}
+        return self._iter(
+            "GetClients", params, container="clients", item="client",
+            parse=ClientSummary.from_api, start=start,
+        )
+
+    def get_client(self, client_id: int, *, stats: bool = False) -> ClientDetails:
+        answer = self._read("GetClientsDetails", {"clientid": client_id, "stats": stats})
+        return ClientDetails.from_api(answer)
+
+    def update_client(
+        self, client_id: int, fields: Fields, *, change_id: str, skip_validation: bool = False,
+    ) -> None:
+        params = {**fields, "clientid": client_id}
+        if skip_validation:
+            params["skipvalidation"] = True
+        self._write("UpdateClient", params, change_id)
+
+    def close_client(self, client_id: int, *, change_id: str) -> None:
+        self._write("CloseClient", {"clientid": client_id}, change_id)
+
+    def delete_client(
+        self, client_id: int, *, change_id: str, delete_users: bool = False,
+        delete_transactions: bool = False,
+    ) -> None:
+        params = {
+            "clientid": client_id, "deleteusers": delete_users,
+            "deletetransactions": delete_transactions,
+        }
+        self._write("DeleteClient", params, change_id)
+
+    # -- contacts --------------------------------------------------------------------------
+
+    def iter_contacts(self, client_id: int) -> Iterator[Contact]:
+        return self._iter(
+            "GetContacts", {"userid": client_id}, container="contacts", item="contact",
+            parse=Contact.from_api,
+        )
+
+    def add_contact(self, client_id: int, fields: Fields, *, change_id: str) -> int:
+        answer = self._write("AddContact", {**fields, "clientid": client_id}, change_id)
+        return to_int(answer.get("contactid"))
+
+    def update_contact(self, contact_id: int, fields: Fields, *, change_id: str) -> None:
+        self._write("UpdateContact", {**fields, "contactid": contact_id}, change_id)
+
+    def delete_contact(self, contact_id: int, *, change_id: str) -> None:
+        self._write("DeleteContact", {"contactid": contact_id}, change_id)
+
+    # -- billing ---------------------------------------------------------------------------
+
+    def iter_invoices(self, client_id: int, *, status: str | None = None) -> Iterator[Invoice]:
+        params = {"userid": client_id, **_present(status=status)}
+        return self._iter(
+            "GetInvoices", params, container="invoices", item="invoice", parse=Invoice.from_api,
+        )
+
+    def get_pay_methods(self, client_id: int) -> list[PayMethod]:
+        answer = self._read("GetPayMethods", {"clientid": client_id})
+        rows = extract_rows("GetPayMethods", answer, "paymethods", None)
+        return [PayMethod.from_api(row) for row in rows]
+
+    def delete_pay_method(self, client_id: int, paymethod_id: int, *, change_id: str) -> None:
+        params = {"clientid": client_id, "paymethodid": paymethod_id}
+        self._write("DeletePayMethod", params, change_id)
+
+    def iter_client_products(self, client_id: int) -> Iterator[Product]:
+        return self._iter(
+            "GetClientsProducts", {"clientid": client_id}, container="products", item="product",
+            parse=Product.from_api,
+        )
+
+    # -- users -----------------------------------------------------------------------------
+
+    def iter_users(self, *, search: str | None = None) -> Iterator[User]:
+        return self._iter(
+            "GetUsers", _present(search=search), container="users", item="user",
+            parse=User.from_api,
+        )
+
+    def update_user(self, user_id: int, fields: Fields, *, change_id: str) -> None:
+        self._write("UpdateUser", {**fields, "user_id": user_id}, change_id)
+
+    def delete_user_client(self, user_id: int, client_id: int, *, change_id: str) -> None:
+        params = {"user_id": user_id, "client_id": client_id}
+        self._write("DeleteUserClient", params, change_id)
+
+    # -- activity, notes, email ------------------------------------------------------------
+
+    def log_activity(
+        self, description: str, *, change_id: str, client_id: int | None = None,
+    ) -> None:
+        params = {"description": description, **_present(clientid=client_id)}
+        self._write("LogActivity", params, change_id)
+
+    def iter_activity(
+        self, *, client_id: int | None = None, description: str | None = None,
+    ) -> Iterator[ActivityEntry]:
+        params = _present(clientid=client_id, description=description)
+        return self._iter(
+            "GetActivityLog", params, container="activity", item="entry",
+            parse=ActivityEntry.from_api,
+        )
+
+    def add_client_note(
+        self, client_id: int, notes: str, *, change_id: str, sticky: bool = False,
+    ) -> int:
+        params = {"userid": client_id, "notes": notes, "sticky": sticky}
+        return to_int(self._write("AddClientNote", params, change_id).get("noteid"))
+
+    def send_email(
+        self, template: str, related_id: int, *, change_id: str,
+        custom_vars: Mapping[str, str] | None = None,
+    ) -> None:
+        params: dict[str, object] = {"messagename": template, "id": related_id}
+        if custom_vars:
+            params["customvars"] = dict(custom_vars)
+        self._write("SendEmail", params, change_id)
+
+
+def _present(**values: object) -> dict[str, object]:
+    """Only the filters that were given, so an unset filter is never sent as an empty one."""
+    return {key: value for key, value in values.items() if value is not None}

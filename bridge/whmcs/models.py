@@ -1,0 +1,295 @@
+"""Typed results of WHMCS API reads.
+
+WHMCS sends ids and counts sometimes as numbers and sometimes as strings, booleans as true, "1",
+"on" or 1, and empty dates as "0000-00-00"; the `from_api` constructors normalise all of that, so
+callers never see the loose typing. Personal fields are left out of `repr` so that an object
+that ends up in a log line does not carry them. Secrets WHMCS returns (service passwords, pay-method
+remote tokens) are never copied into these objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+Row = Mapping[str, Any]
+
+
+def to_int(value: object, default: int = 0) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+
+def to_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def to_date(value: object) -> date | None:
+    text = to_text(value).strip()[:10]
+    if not text or text.startswith("0000"):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def personal_field() -> Any:
+    """A personal field: defaults to empty, kept out of repr."""
+    return field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSummary:
+    """One row of GetClients."""
+
+    id: int
+    status: str
+    groupid: int = 0
+    datecreated: date | None = None
+    firstname: str = personal_field()
+    lastname: str = personal_field()
+    companyname: str = personal_field()
+    email: str = personal_field()
+
+    @classmethod
+    def from_api(cls, row: Row) -> ClientSummary:
+        return cls(
+            id=to_int(row.get("id")), status=to_text(row.get("status")),
+            groupid=to_int(row.get("groupid")), datecreated=to_date(row.get("datecreated")),
+            firstname=to_text(row.get("firstname")), lastname=to_text(row.get("lastname")),
+            companyname=to_text(row.get("companyname")), email=to_text(row.get("email")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientUserLink:
+    """A User with access to a client account (GetClientsDetails `users.user[]`)."""
+
+    user_id: int
+    is_owner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClientStats:
+    """The counters of GetClientsDetails `stats=true` the bridge decides on."""
+
+    unpaid_invoices: int = 0
+    overdue_invoices: int = 0
+    collections_invoices: int = 0
+    payment_pending_invoices: int = 0
+    active_products: int = 0
+
+    @classmethod
+    def from_api(cls, row: Row) -> ClientStats:
+        return cls(
+            unpaid_invoices=to_int(row.get("numunpaidinvoices")),
+            overdue_invoices=to_int(row.get("numoverdueinvoices")),
+            collections_invoices=to_int(row.get("numcollectionsinvoices")),
+            payment_pending_invoices=to_int(row.get("numpaymentpendinginvoices")),
+            active_products=to_int(row.get("productsnumactive")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One row of GetContacts; `client_id` is WHMCS's `userid`."""
+
+    id: int
+    client_id: int
+    firstname: str = personal_field()
+    lastname: str = personal_field()
+    companyname: str = personal_field()
+    email: str = personal_field()
+    address1: str = personal_field()
+    address2: str = personal_field()
+    city: str = personal_field()
+    state: str = personal_field()
+    postcode: str = personal_field()
+    country: str = personal_field()
+    phonenumber: str = personal_field()
+    tax_id: str = personal_field()
+    email_flags: Mapping[str, bool] = field(default_factory=dict)
+
+    @classmethod
+    def from_api(cls, row: Row) -> Contact:
+        flags = {
+            kind: to_bool(row.get(f"{kind}emails"))
+            for kind in ("general", "product", "domain", "invoice", "support", "affiliate")
+            if f"{kind}emails" in row
+        }
+        return cls(
+            id=to_int(row.get("id")), client_id=to_int(row.get("userid")), email_flags=flags,
+            **{name: to_text(row.get(name)) for name in CONTACT_FIELDS},
+        )
+
+    def fields(self) -> dict[str, str]:
+        """The contact fields by the names of the contract's field categories."""
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
+
+
+CONTACT_FIELDS = (
+    "firstname", "lastname", "companyname", "email", "address1", "address2",
+    "city", "state", "postcode", "country", "phonenumber", "tax_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """One row of GetInvoices. `status` is WHMCS's stored status; "Overdue" is not one of them
+    but a filter of GetInvoices (Unpaid and past its due date), hence `is_overdue(today)`."""
+
+    id: int
+    client_id: int
+    status: str
+    invoicenum: str = ""
+    date: date | None = None
+    duedate: date | None = None
+    datepaid: date | None = None
+    date_cancelled: date | None = None
+    total: str = "0.00"
+    paymentmethod: str = ""
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == "Unpaid" and self.duedate is not None and self.duedate < today
+
+    @classmethod
+    def from_api(cls, row: Row) -> Invoice:
+        return cls(
+            id=to_int(row.get("id")), client_id=to_int(row.get("userid")),
+            status=to_text(row.get("status")), invoicenum=to_text(row.get("invoicenum")),
+            date=to_date(row.get("date")), duedate=to_date(row.get("duedate")),
+            datepaid=to_date(row.get("datepaid")),
+            date_cancelled=to_date(row.get("date_cancelled")),
+            total=to_text(row.get("total")) or "0.00",
+            paymentmethod=to_text(row.get("paymentmethod")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PayMethod:
+    """A stored card or bank account, masked: type and last four only, never the remote token."""
+
+    id: int
+    type: str
+    last_four: str = ""
+    description: str = field(default="", repr=False)
+    gateway: str = ""
+
+    @property
+    def is_card(self) -> bool:
+        return self.type.endswith("CreditCard")
+
+    @classmethod
+    def from_api(cls, row: Row) -> PayMethod:
+        number = to_text(row.get("card_last_four") or row.get("account_number"))
+        digits = "".join(ch for ch in number if ch.isdigit())
+        return cls(
+            id=to_int(row.get("id")), type=to_text(row.get("type")), last_four=digits[-4:],
+            description=to_text(row.get("description")),
+            gateway=to_text(row.get("gateway_name")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLink:
+    """A client account a User may access (GetUsers `clients[]`)."""
+
+    client_id: int
+    is_owner: bool
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An 8.x login identity (GetUsers) and the client accounts it may access."""
+
+    id: int
+    clients: tuple[AccountLink, ...] = ()
+    datecreated: date | None = None
+    firstname: str = personal_field()
+    lastname: str = personal_field()
+    email: str = personal_field()
+
+    def owns(self, client_id: int) -> bool:
+        return any(link.client_id == client_id and link.is_owner for link in self.clients)
+
+    @property
+    def client_ids(self) -> frozenset[int]:
+        return frozenset(link.client_id for link in self.clients)
+
+    @classmethod
+    def from_api(cls, row: Row) -> User:
+        links = tuple(
+            AccountLink(to_int(link.get("id")), to_bool(link.get("isOwner")))
+            for link in row.get("clients") or () if isinstance(link, Mapping)
+        )
+        return cls(
+            id=to_int(row.get("id")), clients=links, datecreated=to_date(row.get("datecreated")),
+            firstname=to_text(row.get("firstname")), lastname=to_text(row.get("lastname")),
+            email=to_text(row.get("email")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A service of a client (GetClientsProducts); its server username and password are dropped."""
+
+    id: int
+    client_id: int
+    status: str
+    pid: int = 0
+    name: str = ""
+    domain: str = field(default="", repr=False)
+    nextduedate: date | None = None
+    billingcycle: str = ""
+
+    @property
+    def is_live(self) -> bool:
+        """Active or Suspended: a customer with such a service is not purged."""
+        return self.status in {"Active", "Suspended"}
+
+    @classmethod
+    def from_api(cls, row: Row) -> Product:
+        return cls(
+            id=to_int(row.get("id")), client_id=to_int(row.get("clientid")),
+            status=to_text(row.get("status")), pid=to_int(row.get("pid")),
+            name=to_text(row.get("name")), domain=to_text(row.get("domain")),
+            nextduedate=to_date(row.get("nextduedate")),
+            billingcycle=to_text(row.get("billingcycle")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEntry:
+    """One activity-log entry (GetActivityLog `activity.entry[]`)."""
+
+    id: int
+    client_id: int
+    user_id: int
+    admin_id: int
+    date: str
+    description: str = field(default="", repr=False)
+    username: str = field(default="", repr=False)
+    ipaddress: str = field(default="", repr=False)
+
+    @classmethod
+    def from_api(cls, row: Row) -> ActivityEntry:
+        client_id = row.get("clientId", row.get("userid"))
+        return cls(
+            id=to_int(row.get("id")), client_id=to_int(client_id),
+            user_id=to_int(row.get("userId")), admin_id=to_int(row.get("adminId")),
+            date=to_text(row.get("date")), description=to_text(row.get("description")),
+            username=to_text(row.get("username")), ipaddress=to_text(row.get("ipaddress")),
+        )
