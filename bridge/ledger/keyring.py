@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bridge.clock import Clock
+from bridge.errors import ConfigError
 from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
 from bridge.ledger.store import KeyRecord, LedgerStore
 
@@ -27,8 +28,6 @@ class DataKeyHandle:
 
 class Keyring:
     def __init__(self, *, store: LedgerStore, masters: Sequence[MasterKeyRef], clock: Clock) -> None:
-        if not masters:
-            raise ValueError("at least one master key is needed")
         self._store, self._masters, self._clock = store, list(masters), clock
 
     @property
@@ -45,8 +44,13 @@ class Keyring:
             return DataKeyHandle(kid=record.kid, key=new_data_key())
         return DataKeyHandle(kid=record.kid, key=unwrap_key(record.wrapped, self._pairs))
 
+    def _first_master(self) -> MasterKeyRef:
+        if not self._masters:
+            raise ConfigError("BRIDGE_MASTER_KEY is required to write or read personal values")
+        return self._masters[0]
+
     def _create(self, subject: str) -> KeyRecord:
-        master = self._masters[0]
+        master = self._first_master()
         kid = "dk_" + uuid.UUID(bytes=os.urandom(16)).hex
         wrapped = wrap_key(new_data_key(), kid=kid, subject=subject, master_kid=master.kid, master=master.key)
         return self._store.create_key(wrapped, at=self._clock.now())
@@ -68,7 +72,7 @@ class Keyring:
 
     def rotate(self) -> int:
         """Re-wrap every live data key under the first master key; returns how many moved."""
-        target = self._masters[0]
+        target = self._first_master()
         moved = []
         for record in self._store.all_keys():
             if record.wrapped is None or record.wrapped.master_kid == target.kid:

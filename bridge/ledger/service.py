@@ -59,9 +59,9 @@ class Ledger:
         prepared = []
         for draft in drafts:
             subject = draft.encryption_subject.ref
-            if subject not in keys:
+            if subject not in keys and _has_personal_values(draft):
                 keys[subject] = self.keyring.for_writing(subject)
-            prepared.append(self._prepare(draft, keys[subject]))
+            prepared.append(self._prepare(draft, keys.get(subject)))
         return self.store.append(prepared, webhook_id=webhook_id, recorded_at=self.clock.now())
 
     def _prepare(self, draft: EntryDraft, key) -> PreparedEntry:  # noqa: ANN001
@@ -155,6 +155,14 @@ class Ledger:
         seq, digest = self.store.head()
         self.store.add_anchor(seq, digest, at=self.clock.now())
         return seq, digest
+
+
+def _has_personal_values(draft: EntryDraft) -> bool:
+    return bool(
+        draft.actor.ip is not None
+        or any(v is not None for v in draft.private.values())
+        or any(c.old is not None or c.new is not None for c in draft.changes)
+    )
 
 
 def _sealed_values(body: Mapping[str, Any]) -> Iterable[dict]:

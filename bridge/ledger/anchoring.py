@@ -1,0 +1,37 @@
+"""Anchoring the head outside the ledger's own tables, and recording key rotation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from bridge.ledger.entries import SYSTEM, Actor, EntryDraft, EventType
+from bridge.ledger.service import Ledger
+
+SYSTEM_ACTOR = Actor(type="system", id="bridge")
+
+
+def anchor_description(seq: int, digest: str) -> str:
+    return f"privacy-ledger head seq={seq} hash={digest}"
+
+
+def anchor_head(ledger: Ledger, *, whmcs: Any = None) -> tuple[int, str, bool]:
+    """Record the current head in the anchors table, log it in WHMCS when a client is given, and
+    append `ledger.anchored`. Returns (seq, hash, logged_in_whmcs)."""
+    seq, digest = ledger.anchor()
+    logged = False
+    if whmcs is not None:
+        whmcs.log_activity(description=anchor_description(seq, digest), change_id=str(uuid.uuid4()))
+        logged = True
+    ledger.append([EntryDraft(
+        event_type=EventType.LEDGER_ANCHORED, occurred_at=ledger.clock.now(), subject=SYSTEM,
+        actor=SYSTEM_ACTOR, details={"seq": seq, "hash": digest, "whmcs": logged},
+    )])
+    return seq, digest, logged
+
+
+def record_rotation(ledger: Ledger, *, moved: int) -> None:
+    ledger.append([EntryDraft(
+        event_type=EventType.KEY_ROTATED, occurred_at=ledger.clock.now(), subject=SYSTEM,
+        actor=SYSTEM_ACTOR, details={"rewrapped": moved},
+    )])
