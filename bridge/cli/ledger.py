@@ -1,0 +1,106 @@
+"""`bridge ledger verify|head|anchor` and `bridge key rotate`."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from bridge.cli.base import Progress, exits, state
+from bridge.clock import SystemClock
+from bridge.ledger.chain import verify_rows
+from bridge.services import build_ledger
+
+_AGAINST = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
+
+
+def _ledger():
+    return build_ledger(settings=state().settings(), engine=state().engine(), clock=SystemClock())
+
+
+def _parse_against(value: str | None) -> dict[int, str]:
+    if value is None:
+        return {}
+    match = _AGAINST.match(value.strip().lower())
+    if not match:
+        raise click.BadParameter("expected SEQ:HASH (a number, a colon, 64 hex digits)", param_hint="--against")
+    return {int(match.group(1)): match.group(2)}
+
+
+@click.group()
+def ledger() -> None:
+    """The privacy ledger."""
+
+
+@ledger.command()
+@click.option("--against", metavar="SEQ:HASH", help="Also check against a head recorded elsewhere.")
+@click.option("--whmcs", "use_whmcs", is_flag=True, help="Also check the anchors logged in WHMCS's activity log.")
+@exits
+def verify(against: str | None, use_whmcs: bool) -> None:
+    """Recompute the whole chain in constant memory. Exit 0 with `ok N HASH`, 1 with `FAIL seq=N reason`."""
+    checkpoints = _parse_against(against)
+    led = _ledger()
+    anchors = led.store.anchors()
+    if anchors:
+        newest = max(anchors, key=lambda a: a.seq)
+        checkpoints.setdefault(newest.seq, newest.hash)
+    if use_whmcs:
+        from bridge.cli.whmcs_anchors import whmcs_checkpoints
+
+        for seq, digest in whmcs_checkpoints(state().settings()).items():
+            checkpoints.setdefault(seq, digest)
+    progress = Progress("verified")
+
+    def rows():
+        for row in led.store.iter_chain():
+            progress.step()
+            yield row
+
+    result = verify_rows(rows(), checkpoints=checkpoints)
+    progress.done()
+    click.echo(result.line())
+    sys.exit(0 if result.ok else 1)
+
+
+@ledger.command()
+@exits
+def head() -> None:
+    """Print `<seq> <hash>` of the current head (`0 <64 zeros>` when empty)."""
+    seq, digest = _ledger().head()
+    click.echo(f"{seq} {digest}")
+
+
+@ledger.command()
+@exits
+def anchor() -> None:
+    """Record the head in the anchors table (and through WHMCS LogActivity when configured)."""
+    from bridge.ledger.anchoring import anchor_head
+
+    settings = state().settings()
+    whmcs = None
+    if settings.whmcs_configured:
+        from bridge.whmcs.factory import build_whmcs_client
+
+        whmcs = build_whmcs_client(settings)
+    seq, digest, logged = anchor_head(_ledger(), whmcs=whmcs)
+    where = "anchors table and WHMCS activity log" if logged else "anchors table"
+    click.echo(f"anchored {seq} {digest} ({where})")
+
+
+@click.group()
+def key() -> None:
+    """Master keys."""
+
+
+@key.command()
+@exits
+def rotate() -> None:
+    """Re-wrap every data key under the first key of BRIDGE_MASTER_KEY."""
+    state().settings().require("master_key")
+    led = _ledger()
+    moved = led.keyring.rotate()
+    from bridge.ledger.anchoring import record_rotation
+
+    record_rotation(led, moved=moved)
+    click.echo(f"re-wrapped {moved} data keys under the first master key")

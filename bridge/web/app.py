@@ -1,0 +1,56 @@
+"""The application factory. Nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from bridge.services import Services, build_services
+from bridge.settings import Settings, load_settings
+
+MAX_BODY = 1024 * 1024
+log = logging.getLogger("bridge.web")
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> Flask:
+    """Build the app from explicit settings/services, or load settings from the environment."""
+    if services is None:
+        settings = settings or load_settings()
+        settings.require("webhook_secret", "master_key")
+        services = build_services(settings)
+    app = Flask("bridge")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.json.sort_keys = False
+    app.extensions["bridge"] = services
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from bridge.web import health, hooks, metrics, problems
+    from bridge.web.staff import ledger
+
+    problems.init_app(app)
+    metrics.init_app(app)
+    for blueprint in (hooks.bp, health.bp, ledger.bp):
+        app.register_blueprint(blueprint)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _finish_request(response):  # noqa: ANN001
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    log.info("request", extra={"request_id": g.get("request_id"), "method": request.method,
+                               "path": request.url_rule.rule if request.url_rule else "-",
+                               "status": response.status_code, "duration_ms": round(duration, 2)})
+    return response

@@ -1,0 +1,85 @@
+"""Hook traffic from WHMCS. Order of checks: size (413), then signature over the raw bytes (401),
+and only then is the body parsed (400). The reason a signature failed is logged, never returned."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bridge.errors import ValidationFailed
+from bridge.schemas.hooks import load_envelope
+from bridge.signing import SignatureInvalid, verify
+from bridge.web.problems import problem
+
+log = logging.getLogger("bridge.hooks")
+bp = Blueprint("hooks", __name__)
+
+
+class _Unsigned(Exception):
+    pass
+
+
+def _services():
+    return current_app.extensions["bridge"]
+
+
+def verified_request() -> tuple[str, bytes]:
+    """(webhook-id, raw body), or _Unsigned. Reading the body enforces MAX_CONTENT_LENGTH (413)."""
+    body = request.get_data(cache=True)
+    services = _services()
+    try:
+        webhook_id = verify(
+            secrets=services.settings.webhook_secret,
+            headers=request.headers,
+            body=body,
+            now=int(services.clock.now().timestamp()),
+            tolerance_s=services.settings.webhook_tolerance_s,
+        )
+    except SignatureInvalid as exc:
+        log.warning("webhook rejected", extra={"reason": exc.reason})
+        metrics = current_app.extensions.get("bridge_metrics")
+        if metrics is not None:
+            metrics.signature_failures.labels(reason=exc.reason).inc()
+        raise _Unsigned from None
+    return webhook_id, body
+
+
+def parse_json(body: bytes) -> object:
+    """JSON with floats kept as their text (the ledger stores no floats); ValidationFailed otherwise."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the body is not UTF-8", errors={"body": ["not valid UTF-8"]}) from None
+    try:
+        return json.loads(text, parse_float=str, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise ValidationFailed("the body is not valid JSON", errors={"body": ["not valid JSON"]}) from None
+
+
+def _reject_constant(_name: str) -> object:
+    raise ValueError("non-standard JSON constant")
+
+
+def _unsigned_response():
+    return problem(401, "unauthorized", "missing or invalid webhook signature")
+
+
+@bp.post("/v1/hooks/whmcs")
+def events():
+    try:
+        webhook_id, body = verified_request()
+    except _Unsigned:
+        return _unsigned_response()
+    envelope = load_envelope(parse_json(body), kind="event")
+    result = _services().ingest.ingest(webhook_id, envelope)
+    log.info("webhook", extra={"event": envelope.event, "outcome": result.status})
+    metrics = current_app.extensions.get("bridge_metrics")
+    if metrics is not None:
+        metrics.events.labels(event=envelope.event, outcome=result.status).inc()
+    if result.status == "duplicate":
+        return jsonify({"status": "duplicate"}), 200
+    if result.status == "ignored":
+        return jsonify({"status": "ignored"}), 202
+    return jsonify({"status": "recorded", "entries": list(result.seqs)}), 202

@@ -1,0 +1,1 @@
+"""Staff API blueprints, one module per resource."""

@@ -1,0 +1,39 @@
+"""Ledger reads: a client's entries (values shown per role) and whole-chain verification."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify
+from marshmallow import Schema, fields, validate
+
+from bridge.tokens import role_allows
+from bridge.web.auth import require_role
+from bridge.web.staff.common import checked_id, load_args
+
+bp = Blueprint("staff_ledger", __name__)
+
+
+class LedgerPageInSchema(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+@bp.get("/v1/clients/<int:client_id>/ledger")
+@require_role("auditor")
+def client_ledger(client_id: int):
+    args = load_args(LedgerPageInSchema)
+    ledger = current_app.extensions["bridge"].ledger
+    page = ledger.client_page(checked_id(client_id), after=args["after"], limit=args["limit"],
+                              reveal=role_allows(g.staff.role, "dpo"))
+    return jsonify({"entries": page.entries, "next_after": page.next_after})
+
+
+@bp.get("/v1/ledger/verify")
+@require_role("auditor")
+def verify_ledger():
+    result = current_app.extensions["bridge"].ledger.verify()
+    body = {"ok": result.ok, "entries": result.entries,
+            "head": {"seq": result.head_seq, "hash": result.head_hash}}
+    if not result.ok:
+        body["first_bad_seq"] = result.first_bad_seq
+        body["reason"] = result.reason
+    return jsonify(body)

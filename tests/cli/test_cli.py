@@ -1,0 +1,109 @@
+import base64
+
+from sqlalchemy import text
+
+from bridge.clock import SystemClock
+from bridge.db.token_store import SqlTokenStore
+from bridge.tokens import Tokens
+from tests.support.ledger import email_change, make_ledger
+
+
+class TestTokenCommands:
+    def test_create_prints_the_token_alone_on_the_last_line_and_stores_only_its_hash(self, run, engine):
+        result = run("token", "create", "--name", "alice", "--role", "agent")
+        assert result.exit_code == 0
+        token = result.output.strip().splitlines()[-1]
+        assert token.startswith("pbt_") and " " not in token
+        info = Tokens(store=SqlTokenStore(engine=engine), clock=SystemClock()).authenticate(token)
+        assert (info.name, info.role) == ("alice", "agent")
+        with engine.connect() as conn:
+            stored = " ".join(str(v) for row in conn.execute(text("SELECT * FROM staff_tokens")) for v in row)
+        assert token not in stored
+
+    def test_list_never_prints_a_token_and_revoke_ends_it(self, run, engine):
+        token = run("token", "create", "--name", "bob", "--role", "dpo").output.strip().splitlines()[-1]
+        listed = run("token", "list")
+        assert listed.exit_code == 0 and "bob\tdpo" in listed.output and token not in listed.output
+        assert run("token", "revoke", "bob").exit_code == 0
+        assert "revoked" in run("token", "list").output
+        assert Tokens(store=SqlTokenStore(engine=engine), clock=SystemClock()).authenticate(token) is None
+        again = run("token", "revoke", "bob")
+        assert again.exit_code == 1 and again.output.startswith("error:")
+
+    def test_bad_role_or_name_is_a_usage_error(self, run):
+        assert run("token", "create", "--name", "x", "--role", "root").exit_code == 2
+        bad = run("token", "create", "--name", "has space", "--role", "agent")
+        assert bad.exit_code == 1 and "invalid token name" in bad.output
+
+    def test_a_duplicate_name_is_refused(self, run):
+        run("token", "create", "--name", "carol", "--role", "auditor")
+        dup = run("token", "create", "--name", "carol", "--role", "auditor")
+        assert dup.exit_code == 1 and "exists" in dup.output
+
+    def test_token_commands_need_no_secrets(self, run):
+        result = run("token", "create", "--name", "dave", "--role", "auditor",
+                     env={"BRIDGE_WEBHOOK_SECRET": "", "BRIDGE_MASTER_KEY": ""})
+        assert result.exit_code == 0
+
+
+class TestLedgerCommands:
+    def test_head_of_an_empty_ledger(self, run):
+        result = run("ledger", "head")
+        assert (result.exit_code, result.output.strip()) == (0, "0 " + "0" * 64)
+
+    def test_verify_ok_then_fail_after_tampering(self, run, engine, clock):
+        ledger = make_ledger(engine, clock)
+        for i in range(3):
+            ledger.append([email_change(5, f"{i}@example.com", f"{i}x@example.com", clock.now())])
+        seq, digest = ledger.head()
+        ok = run("ledger", "verify")
+        assert (ok.exit_code, ok.output.strip()) == (0, f"ok 3 {digest}")
+        assert run("ledger", "head").output.strip() == f"{seq} {digest}"
+        assert run("ledger", "verify", "--against", f"{seq}:{digest}").exit_code == 0
+        wrong = run("ledger", "verify", "--against", f"{seq}:{'a' * 64}")
+        assert wrong.exit_code == 1 and wrong.output.splitlines()[0] == f"FAIL seq={seq} anchor-mismatch"
+        from tests.support.ledger import Tamper
+
+        Tamper(engine).run("UPDATE ledger_entries SET body = :b WHERE seq = 2", b=b"{}")
+        failed = run("ledger", "verify")
+        assert failed.exit_code == 1 and failed.output.splitlines()[0] == "FAIL seq=2 hash-mismatch"
+
+    def test_verify_catches_truncation_against_the_newest_anchor(self, run, engine, clock):
+        ledger = make_ledger(engine, clock)
+        for i in range(4):
+            ledger.append([email_change(5, f"{i}@example.com", "n@example.com", clock.now())])
+        anchored = run("ledger", "anchor")
+        assert anchored.exit_code == 0 and "anchored 4" in anchored.output
+        from tests.support.ledger import Tamper
+
+        Tamper(engine).run("DELETE FROM ledger_entries WHERE seq >= 4")
+        result = run("ledger", "verify")
+        assert result.output.splitlines()[0] == "FAIL seq=4 truncated"
+
+    def test_against_must_be_seq_colon_hash(self, run):
+        result = run("ledger", "verify", "--against", "12:xyz")
+        assert result.exit_code == 2 and "SEQ:HASH" in result.output
+
+    def test_key_rotate_rewraps_under_the_new_first_key(self, run, engine, clock, base_env):
+        make_ledger(engine, clock).append([email_change(5, "a@example.com", "b@example.com", clock.now())])
+        new = base64.b64encode(b"n" * 32).decode()
+        rotated = run("key", "rotate", env={"BRIDGE_MASTER_KEY": f"{new},{base_env['BRIDGE_MASTER_KEY']}"})
+        assert rotated.exit_code == 0 and "re-wrapped 1" in rotated.output
+        only_new = run("ledger", "verify", env={"BRIDGE_MASTER_KEY": new})
+        assert only_new.exit_code == 0
+
+
+class TestConfiguration:
+    def test_a_malformed_setting_exits_2_with_one_line_naming_it(self, run):
+        result = run("ledger", "head", env={"BRIDGE_MASTER_KEY": "not-base64!"})
+        assert result.exit_code == 2
+        assert result.output.strip() == "error: BRIDGE_MASTER_KEY: not base64"
+
+    def test_a_missing_config_file_exits_2(self, run):
+        result = run("--config", "nope.toml", "ledger", "head")
+        assert result.exit_code == 2 and "config file not found" in result.output
+
+    def test_db_upgrade_is_idempotent(self, run):
+        first = run("db", "upgrade")
+        assert first.exit_code == 0 and "revision" in first.output
+        assert run("db", "upgrade").exit_code == 0
