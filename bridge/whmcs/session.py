@@ -32,9 +32,10 @@ class TimeoutHTTPAdapter(HTTPAdapter):
 
 
 def connect_only_retry(connect: int, backoff: float) -> Retry:
-    """Retry connection errors only; any error after sending is raised at once."""
+    """Retry connection errors only; any error after sending is raised at once. `read=False`
+    re-raises a read error as itself, so requests reports a ReadTimeout, not a ConnectionError."""
     return Retry(
-        total=None, connect=connect, read=0, status=0, other=0, redirect=0,
+        total=None, connect=connect, read=False, status=0, other=0, redirect=0,
         allowed_methods=None, backoff_factor=backoff, raise_on_status=False,
     )
 
