@@ -33,7 +33,11 @@ def running_emulator(
     server = make_server(
         host, port, create_emulator_app(state), threaded=True, request_handler=_QuietHandler,
     )
-    thread = threading.Thread(target=server.serve_forever, name="whmcs-emulator", daemon=True)
+    # A short poll interval makes shutdown quick; tests start and stop many servers.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="whmcs-emulator",
+        daemon=True,
+    )
     thread.start()
     state.faults.rearm()
     shown = f"[{host}]" if ":" in host else host
