@@ -13,7 +13,7 @@ import logging
 import random as _random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import requests
 
@@ -34,7 +34,15 @@ from bridge.whmcs.paging import extract_rows, parse_page
 from bridge.whmcs.session import DEFAULT_TIMEOUT, Timeout
 
 log = logging.getLogger("bridge.whmcs")
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
 T = TypeVar("T")
+R = TypeVar("R", bound=_Row)
 Answer = dict[str, Any]
 
 # Names the hooks and GetClientsDetails use, mapped to UpdateClient's parameter names, so a
@@ -154,18 +162,18 @@ class HttpWhmcsClient:
 
     def _iter(
         self, action: str, params: Mapping[str, object], *, container: str, item: str,
-        parse: Callable[[Mapping[str, Any]], T], start: int = 0,
-    ) -> Iterator[T]:
+        parse: Callable[[Mapping[str, Any]], R], start: int = 0,
+    ) -> Iterator[R]:
         """Every row of a paged read, once each (by id), ending on an empty page, on the reported
         total, or on a page that brings nothing new (a server ignoring limitstart)."""
         seen: set[int] = set()
         next_start: int | None = start
         while next_start is not None:
             page = self._page(action, params, container, item, parse, next_start)
-            fresh = [row for row in page.rows if row.id not in seen]  # type: ignore[attr-defined]
+            fresh = [row for row in page.rows if row.id not in seen]
             if not fresh:
                 return
-            seen.update(row.id for row in fresh)  # type: ignore[attr-defined]
+            seen.update(row.id for row in fresh)
             yield from fresh
             next_start = page.next_start
 

@@ -1,7 +1,8 @@
 """`create_emulator_app(state)`: the Flask app answering POST /includes/api.php as WHMCS does.
 
-The state decides every answer; this module only turns a `Reply` into HTTP and acts out the
-transport faults (sleeping for latency and timeouts, an HTML 500 page, a truncated body).
+The state decides every answer; this module, the emulator's only Flask and werkzeug code, turns a
+`Reply` into HTTP and acts out the transport faults (sleeping for latency and timeouts, an HTML
+500 page, a truncated body).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask import Flask, Response, request
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from bridge.whmcs.emulator.state import EmulatorState, Reply
 
@@ -29,6 +31,19 @@ def create_emulator_app(state: EmulatorState) -> Flask:
         return _render(state, reply, params.get("responsetype", ""))
 
     return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: the state's call log is the record, and test output stays clean."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+def make_emulator_server(state: EmulatorState, host: str, port: int) -> BaseWSGIServer:
+    """A threaded werkzeug server for the app (port 0 picks a free port); not yet serving."""
+    app = create_emulator_app(state)
+    return make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
 
 
 def _render(state: EmulatorState, reply: Reply, responsetype: str) -> Response:

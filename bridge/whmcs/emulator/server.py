@@ -6,17 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-from bridge.whmcs.emulator.app import API_PATH, create_emulator_app
+from bridge.whmcs.emulator.app import API_PATH, make_emulator_server
 from bridge.whmcs.emulator.state import EmulatorState
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: the state's call log is the record, and test output stays clean."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return None
 
 
 def api_url(base_url: str) -> str:
@@ -30,9 +21,7 @@ def running_emulator(
     """Serve `state` (threaded werkzeug server) and yield its base URL, e.g.
     "http://127.0.0.1:54321"; `api_url(base)` is what a client posts to. Port 0 picks a free
     port. On exit, sleeping fault injections are woken and the server is shut down."""
-    server = make_server(
-        host, port, create_emulator_app(state), threaded=True, request_handler=_QuietHandler,
-    )
+    server = make_emulator_server(state, host, port)
     # A short poll interval makes shutdown quick; tests start and stop many servers.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="whmcs-emulator",
