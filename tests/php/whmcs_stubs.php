@@ -1,0 +1,130 @@
+<?php
+/*
+ * Stand-ins for what WHMCS provides to a hook file: add_hook, logActivity, CurrentUser, the
+ * Eloquent-style models it hands out, and App::getRemoteIp (declared by harness.php only when
+ * the scenario asks for it). They read the scenario from $GLOBALS['HARNESS'].
+ */
+
+namespace WHMCS\User {
+    /** Attribute bag with magic access, the way Eloquent models behave (no public properties). */
+    class Model
+    {
+        /** @var array */
+        protected $attributes;
+
+        public function __construct(array $attributes)
+        {
+            $this->attributes = $attributes;
+        }
+
+        public function __get($name)
+        {
+            return isset($this->attributes[$name]) ? $this->attributes[$name] : null;
+        }
+
+        public function __isset($name)
+        {
+            return isset($this->attributes[$name]);
+        }
+
+        public function __set($name, $value)
+        {
+            $this->attributes[$name] = $value;
+        }
+    }
+
+    class User extends Model
+    {
+    }
+
+    class Admin extends Model
+    {
+    }
+
+    class Client extends Model
+    {
+    }
+}
+
+namespace WHMCS\Authentication {
+    use WHMCS\User\Admin;
+    use WHMCS\User\Client;
+    use WHMCS\User\User;
+
+    class CurrentUser
+    {
+        private function who(string $key)
+        {
+            $who = $GLOBALS['HARNESS']['current_user'];
+            return isset($who[$key]) && is_array($who[$key]) ? $who[$key] : null;
+        }
+
+        public function admin()
+        {
+            $data = $this->who('admin');
+            return $data === null ? null : new Admin($data);
+        }
+
+        public function user()
+        {
+            $data = $this->who('user');
+            return $data === null ? null : new User($data);
+        }
+
+        public function client()
+        {
+            $data = $this->who('client');
+            return $data === null ? null : new Client($data);
+        }
+
+        public function isAuthenticatedAdmin()
+        {
+            return $this->who('admin') !== null;
+        }
+
+        public function isAuthenticatedUser()
+        {
+            return $this->who('user') !== null;
+        }
+
+        public function isMasqueradingAdmin()
+        {
+            return !empty($GLOBALS['HARNESS']['current_user']['masquerading']);
+        }
+    }
+}
+
+namespace {
+    use Illuminate\Database\Capsule\Manager;
+
+    function add_hook($hookPoint, $priority, $callable)
+    {
+        $GLOBALS['HARNESS_HOOKS'][$hookPoint][] = [(int) $priority, count($GLOBALS['HARNESS_HOOKS']), $callable];
+    }
+
+    /** Like WHMCS's run_hook: every callable of the hook point, lowest priority first. */
+    function harness_run_hook($hookPoint, $vars)
+    {
+        $hooks = isset($GLOBALS['HARNESS_HOOKS'][$hookPoint]) ? $GLOBALS['HARNESS_HOOKS'][$hookPoint] : [];
+        usort($hooks, function ($a, $b) {
+            return [$a[0], $a[1]] <=> [$b[0], $b[1]];
+        });
+        $results = [];
+        foreach ($hooks as $hook) {
+            $results[] = call_user_func($hook[2], $vars);
+        }
+        return $results;
+    }
+
+    function logActivity($message, $userId = 0)
+    {
+        Manager::table('tblactivitylog')->insert([
+            'date' => gmdate('Y-m-d H:i:s'),
+            'description' => (string) $message,
+            'user' => 'System',
+            'userid' => (int) $userId,
+            'ipaddr' => '',
+        ]);
+        $GLOBALS['HARNESS_ACTIVITY'][] = (string) $message;
+    }
+}

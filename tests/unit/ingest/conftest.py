@@ -1,0 +1,33 @@
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from bridge.ingest import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
+
+HOOK_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hooks"
+
+
+def kind_of(event):
+    if event in VALIDATE_EVENTS:
+        return "validate"
+    return "panel" if event in PANEL_EVENTS else "event"
+
+
+@pytest.fixture(scope="session")
+def _hook_fixture_cache():
+    return {path.stem: json.loads(path.read_text()) for path in HOOK_FIXTURES.glob("*.json")}
+
+
+@pytest.fixture
+def hook_data(_hook_fixture_cache):
+    """hook_data("ClientEdit") -> a fresh, freely mutable copy of that fixture envelope."""
+
+    def load(event):
+        return copy.deepcopy(_hook_fixture_cache[event])
+
+    return load
+
+
+ALL_FIXTURE_EVENTS = sorted(HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS)
