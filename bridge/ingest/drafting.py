@@ -11,20 +11,21 @@ from typing import Any
 
 from bridge.ingest.diff import Diff
 from bridge.ingest.envelope import HookEnvelope
-from bridge.ledger.entries import Change, EntryDraft, EventType, Subject
+from bridge.ledger.entries import Category, Change, EntryDraft, EventType, Subject
 
 # The only change ever recorded for a password: that it changed. Never a value, never a hash.
-PASSWORD_CHANGED = Change(field="password", category="credentials", old=None, new="changed")
+PASSWORD_CHANGED = Change(
+    field="password", category=Category.CREDENTIALS, old=None, new="changed"
+)
 
 
 def details(envelope: HookEnvelope, **extra: Any) -> dict[str, Any]:
-    """Envelope metadata plus `extra`; empty values are left out so entries stay small."""
-    base = {
-        "event": envelope.event,
-        "outbox_id": envelope.outbox_id,
-        "whmcs_version": envelope.whmcs.version,
-    }
-    return {key: value for key, value in (base | extra).items() if value not in (None, [], ())}
+    """Envelope metadata plus `extra`. Empty lists are left out so entries stay small; None in
+    `extra` is kept, because "unknown" is itself information (a closure's unknown old status)."""
+    base: dict[str, Any] = {"event": envelope.event, "whmcs_version": envelope.whmcs.version}
+    if envelope.outbox_id is not None:
+        base["outbox_id"] = envelope.outbox_id
+    return base | {key: value for key, value in extra.items() if value not in ([], ())}
 
 
 def draft(
