@@ -4,15 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.ingest import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
-
 HOOK_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hooks"
-
-
-def kind_of(event):
-    if event in VALIDATE_EVENTS:
-        return "validate"
-    return "panel" if event in PANEL_EVENTS else "event"
 
 
 @pytest.fixture(scope="session")
@@ -29,5 +21,3 @@ def hook_data(_hook_fixture_cache):
 
     return load
 
-
-ALL_FIXTURE_EVENTS = sorted(HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS)

@@ -1,0 +1,453 @@
+"""Hook envelopes in: the schemas of /v1/hooks/whmcs, /validate and /panel.
+
+`load_envelope` is the one entry point. It guarantees that the returned envelope's `vars` hold no
+secret at any depth, that declared keys are normalised (ids are ints, flags are bools, strings
+are trimmed) while unknown keys are kept, and that a ValidationFailed names fields with generic
+messages only: no submitted value is ever echoed. An unknown event name is not an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validates_schema,
+)
+from marshmallow.validate import Length, OneOf, Regexp
+
+from bridge.errors import ValidationFailed
+from bridge.ingest import coerce
+from bridge.ingest.envelope import HookEnvelope, WhmcsInfo
+from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
+from bridge.ingest.secrets import TooDeep, drop_secrets
+from bridge.ledger.entries import Actor
+
+__all__ = ["HANDLED_EVENTS", "PANEL_EVENTS", "VALIDATE_EVENTS", "load_envelope"]
+
+Kind = Literal["event", "validate", "panel"]
+ACTOR_TYPES = ("client", "admin", "api", "cron", "system")
+MISSING = "Missing data for required field."
+_PREFERENCE_KIND = re.compile(r"[A-Za-z_]{1,32}")
+# Unreadable.reason -> the message a sender sees. Fixed texts: never the value.
+_MESSAGES = {
+    "boolean": "Not a valid boolean.",
+    "integer": "Not a valid integer.",
+    "range": "Number out of range.",
+    "string": "Not a valid string.",
+    "ip": "Not a valid IP address.",
+    "mapping": "Must be an object.",
+    "timestamp": "Not a valid RFC 3339 timestamp.",
+    "naive": "Timestamp must include a time zone.",
+}
+
+
+# -- loose fields: WHMCS's PHP-typed values, normalised by bridge.ingest.coerce -------------------
+
+
+class _Loose(fields.Field):
+    """A field whose value is normalised by one coerce function; null stays null."""
+
+    convert: Callable[[Any], Any] = staticmethod(lambda value: value)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", not kwargs.get("required", False))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return self.convert(value)
+        except coerce.Unreadable as exc:
+            raise ValidationError(_MESSAGES.get(exc.reason, "Not a valid value.")) from None
+
+
+class Text(_Loose):
+    convert = staticmethod(coerce.to_text)
+
+
+class Id(_Loose):
+    """A non-negative id below 2**63, from an int or a digit string."""
+
+    convert = staticmethod(coerce.to_int)
+
+
+class PositiveId(_Loose):
+    convert = staticmethod(lambda value: coerce.to_int(value, minimum=1))
+
+
+class Flag(_Loose):
+    """A WHMCS boolean: true/false, 1/0, "1"/"0", "on"/"", "yes"/"no"; null means false."""
+
+    convert = staticmethod(coerce.to_bool)
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kw: Any) -> Any:
+        return super().deserialize(False if value is None else value, attr, data, **kw)
+
+
+class LastFour(_Loose):
+    convert = staticmethod(coerce.to_last_four)
+
+
+class IpAddress(_Loose):
+    convert = staticmethod(coerce.to_ip)
+
+
+class Timestamp(_Loose):
+    convert = staticmethod(coerce.to_utc)
+
+
+class FlagMap(_Loose):
+    """email_preferences: {kind: flag}. Errors name the field only, never a submitted key."""
+
+    @staticmethod
+    def convert(value: Any) -> dict[str, bool]:
+        mapping = coerce.to_mapping(value)
+        if not all(_PREFERENCE_KIND.fullmatch(key) for key in mapping):
+            raise coerce.Unreadable("mapping")
+        return {key: coerce.to_bool(item) for key, item in mapping.items()}
+
+
+class RequiredId(PositiveId):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=True, allow_none=False, **kwargs)
+
+
+# -- vars: one schema per event; unknown keys kept, secrets dropped -------------------------------
+
+
+class VarsInSchema(Schema):
+    """Base of every `vars` schema: the fallback for events the bridge does not handle."""
+
+    class Meta:
+        unknown = INCLUDE  # WHMCS adds keys between versions; keep them rather than fail
+
+    @pre_load
+    def _prepare(self, data: Any, **kwargs: Any) -> Any:
+        try:
+            return drop_secrets(coerce.to_mapping(data))
+        except coerce.Unreadable:
+            raise ValidationError("Must be an object.") from None
+        except TooDeep:
+            raise ValidationError("Nested too deeply.") from None
+
+
+class _ClientFieldsInSchema(VarsInSchema):
+    """The client-profile keys shared by ClientAdd, ClientEdit, olddata and validate calls."""
+
+    firstname, lastname, companyname, email = Text(), Text(), Text(), Text()
+    address1, address2, city, state = Text(), Text(), Text(), Text()
+    postcode, country, phonenumber, tax_id = Text(), Text(), Text(), Text()
+    status, language, notes, paymentmethod, defaultgateway = (Text() for _ in range(5))
+    groupid, currency, billingcid = Id(), Id(), Id()
+    taxexempt, latefeeoveride, overideduenotices, separateinvoices = (Flag() for _ in range(4))
+    disableautocc, overrideautoclose, allow_sso, email_verified = (Flag() for _ in range(4))
+    emailoptout, marketing_emails_opt_in, isOptedInToMarketingEmails = Flag(), Flag(), Flag()
+    email_preferences = FlagMap()
+
+    @pre_load
+    def _fold_preferences(self, data: Any, **kwargs: Any) -> Any:
+        # Form-style keys ("email_preferences[general]") join the email_preferences object.
+        if not isinstance(data, dict):
+            return data
+        prefix = "email_preferences["
+        flat = {k: v for k, v in data.items() if k.startswith(prefix) and k.endswith("]")}
+        if not flat:
+            return data
+        rest = {k: v for k, v in data.items() if k not in flat}
+        nested = dict(coerce.to_mapping(rest.get("email_preferences") or {}))
+        nested.update({k[len(prefix):-1]: v for k, v in flat.items()})
+        return rest | {"email_preferences": nested}
+
+    @post_load
+    def _gateway(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # tblclients calls the gateway `defaultgateway`, the API and the ledger `paymentmethod`.
+        if data.get("paymentmethod") is None and data.get("defaultgateway") is not None:
+            data["paymentmethod"] = data["defaultgateway"]
+        return data
+
+
+class ClientAddVarsInSchema(_ClientFieldsInSchema):
+    client_id, userid, user_id = PositiveId(), PositiveId(), PositiveId()
+
+    @validates_schema
+    def _has_client(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("client_id") is None and data.get("userid") is None:
+            raise ValidationError(MISSING, "client_id")
+        if None not in (data.get("client_id"), data.get("userid")) and (
+            data["client_id"] != data["userid"]
+        ):
+            raise ValidationError("Does not match userid.", "client_id")
+
+    @post_load
+    def _client_id(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # `userid` is the deprecated alias; handlers read client_id only.
+        data["client_id"] = data.get("client_id") or data["userid"]
+        return data
+
+
+class ClientEditVarsInSchema(_ClientFieldsInSchema):
+    userid = RequiredId()
+    uuid, authmodule = Text(), Text()
+    olddata = fields.Nested(_ClientFieldsInSchema, load_default=dict)
+
+
+class ClientIdVarsInSchema(VarsInSchema):
+    """ClientClose, PreDeleteClient, ClientDelete, ClientChangePassword: just the client id."""
+
+    userid = RequiredId()
+
+
+class CardVarsInSchema(VarsInSchema):
+    userid = RequiredId()
+    cardtype, expdate = Text(), Text()
+    cardlastfour = LastFour()
+
+
+class MergeVarsInSchema(VarsInSchema):
+    toUserID, fromUserID = RequiredId(), RequiredId()  # noqa: N815 - WHMCS's keys
+
+
+class _ContactFieldsInSchema(VarsInSchema):
+    firstname, lastname, companyname, email = Text(), Text(), Text(), Text()
+    address1, address2, city, state = Text(), Text(), Text(), Text()
+    postcode, country, phonenumber, tax_id = Text(), Text(), Text(), Text()
+    generalemails, productemails, domainemails = Flag(), Flag(), Flag()
+    invoiceemails, supportemails, affiliateemails = Flag(), Flag(), Flag()
+
+
+class ContactVarsInSchema(_ContactFieldsInSchema):
+    userid, contactid = RequiredId(), RequiredId()
+
+
+class ContactEditVarsInSchema(ContactVarsInSchema):
+    olddata = fields.Nested(_ContactFieldsInSchema, load_default=dict)
+
+
+class _UserFieldsInSchema(VarsInSchema):
+    firstname, lastname, email, language = Text(), Text(), Text(), Text()
+
+
+class UserVarsInSchema(_UserFieldsInSchema):
+    user_id = RequiredId()
+
+
+class UserEditVarsInSchema(UserVarsInSchema):
+    olddata = fields.Nested(_UserFieldsInSchema, load_default=dict)
+
+
+class UserPasswordVarsInSchema(VarsInSchema):
+    userid = RequiredId()  # the User's id, despite the name
+
+
+class _LoginUserInSchema(_UserFieldsInSchema):
+    id = RequiredId()
+
+
+class UserLoginVarsInSchema(VarsInSchema):
+    user = fields.Nested(_LoginUserInSchema, required=True)
+
+
+EVENT_VARS: Mapping[str, type[Schema]] = {
+    "ClientAdd": ClientAddVarsInSchema,
+    "ClientEdit": ClientEditVarsInSchema,
+    "ClientClose": ClientIdVarsInSchema,
+    "PreDeleteClient": ClientIdVarsInSchema,
+    "ClientDelete": ClientIdVarsInSchema,
+    "ClientChangePassword": ClientIdVarsInSchema,
+    "UserAdd": UserVarsInSchema,
+    "UserEdit": UserEditVarsInSchema,
+    "UserChangePassword": UserPasswordVarsInSchema,
+    "UserLogin": UserLoginVarsInSchema,
+    "ContactAdd": ContactVarsInSchema,
+    "ContactEdit": ContactEditVarsInSchema,
+    "ContactDelete": ContactVarsInSchema,
+    "CCUpdate": CardVarsInSchema,
+    "AfterClientMerge": MergeVarsInSchema,
+    "DailyCronJob": VarsInSchema,
+}
+
+
+# -- validate and panel calls -------------------------------------------------------------------
+
+
+class ClientValidationVarsInSchema(_ClientFieldsInSchema):
+    """The posted form, plus what the hook adds: `userid` (absent for a new sign-up) and
+    `current`, the stored values before the change."""
+
+    userid = PositiveId()
+    current = fields.Nested(_ClientFieldsInSchema, load_default=None, allow_none=True)
+
+
+class ContactValidationVarsInSchema(_ContactFieldsInSchema):
+    userid, contactid = PositiveId(), PositiveId()  # no contactid: a new contact
+    current = fields.Nested(_ContactFieldsInSchema, load_default=None, allow_none=True)
+
+
+class EmailPreSendVarsInSchema(VarsInSchema):
+    messagename = Text(required=True, validate=Length(min=1, max=255))
+    relid, userid = PositiveId(), PositiveId()
+
+
+class _OutboxHealthInSchema(VarsInSchema):
+    pending, dead = Id(), Id()
+    oldest_pending_at = Timestamp()
+
+
+class PanelVarsInSchema(VarsInSchema):
+    userid = RequiredId()
+
+
+class AdminSummaryVarsInSchema(PanelVarsInSchema):
+    outbox = fields.Nested(_OutboxHealthInSchema, load_default=None, allow_none=True)
+
+
+VALIDATE_VARS: Mapping[str, type[Schema]] = {
+    "ClientDetailsValidation": ClientValidationVarsInSchema,
+    "ContactDetailsValidation": ContactValidationVarsInSchema,
+    "EmailPreSend": EmailPreSendVarsInSchema,
+}
+PANEL_VARS: Mapping[str, type[Schema]] = {
+    "AdminAreaClientSummaryPage": AdminSummaryVarsInSchema,
+    "ClientAreaHomepage": PanelVarsInSchema,
+    "ClientAreaHeaderOutput": PanelVarsInSchema,
+}
+
+
+# -- the envelope -------------------------------------------------------------------------------
+
+
+class EventVars(fields.Field):
+    """`vars`, loaded with the schema registered for the sibling `event`: a OneOf on the event
+    name. Unregistered events get the bare VarsInSchema (secrets dropped, nothing more)."""
+
+    def __init__(self, registry: Mapping[str, type[Schema]], **kwargs: Any) -> None:
+        super().__init__(required=True, allow_none=False, **kwargs)
+        self.registry = registry
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        event = data.get("event") if isinstance(data, Mapping) else None
+        name = event.strip() if isinstance(event, str) else ""
+        return self.registry.get(name, VarsInSchema)().load(value)
+
+
+class ActorId(_Loose):
+    """A client or admin id (int) or an API identifier (string), as text."""
+
+    @staticmethod
+    def convert(value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(coerce.to_int(value))
+        return coerce.to_text(value) or None
+
+
+class ActorInSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    type = fields.String(required=True, validate=OneOf(ACTOR_TYPES))
+    id = ActorId(load_default=None, validate=Length(max=128))
+    user_id = PositiveId(load_default=None)
+    ip = IpAddress(load_default=None)
+    masquerading = Flag(load_default=False)
+    change_id = Text(load_default=None, validate=Length(max=128))
+
+    @validates_schema
+    def _named(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # An admin change without its admin, or an API change without its identifier, could not
+        # be attributed nor told apart from the bridge's own writes.
+        if data.get("type") in ("admin", "api") and not data.get("id"):
+            raise ValidationError(MISSING, "id")
+
+    @post_load
+    def _actor(self, data: dict[str, Any], **kwargs: Any) -> Actor:
+        return Actor(**(data | {"change_id": data.get("change_id") or None}))
+
+
+class WhmcsInSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    version = Text(required=True, validate=Length(min=1, max=32))
+    system_url = fields.Url(require_tld=False, load_default=None, allow_none=True)
+
+
+class _EnvelopeInSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # a newer hook may add keys; nothing outside the contract is kept
+
+    event = Text(
+        required=True,
+        validate=Regexp(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z", error="Not a valid hook name."),
+    )
+    occurred_at = Timestamp(required=True)
+    whmcs = fields.Nested(WhmcsInSchema, required=True)
+    actor = fields.Nested(ActorInSchema, required=True)
+
+    @post_load
+    def _envelope(self, data: dict[str, Any], **kwargs: Any) -> HookEnvelope:
+        return HookEnvelope(
+            event=data["event"],
+            occurred_at=data["occurred_at"],
+            whmcs=WhmcsInfo(**data["whmcs"]),
+            actor=data["actor"],
+            outbox_id=data.get("outbox_id"),
+            vars=data["vars"],
+        )
+
+
+class EventEnvelopeInSchema(_EnvelopeInSchema):
+    outbox_id = RequiredId()
+    vars = EventVars(EVENT_VARS)
+
+
+class ValidateEnvelopeInSchema(_EnvelopeInSchema):
+    vars = EventVars(VALIDATE_VARS)
+
+
+class PanelEnvelopeInSchema(_EnvelopeInSchema):
+    vars = EventVars(PANEL_VARS)
+
+
+_ENVELOPES: Mapping[str, type[Schema]] = {
+    "event": EventEnvelopeInSchema,
+    "validate": ValidateEnvelopeInSchema,
+    "panel": PanelEnvelopeInSchema,
+}
+
+
+def load_envelope(data: object, *, kind: Kind) -> HookEnvelope:
+    """The parsed envelope of one hook call. `kind` picks the endpoint's event set.
+
+    Raises ValidationFailed with `errors` = {"vars.userid": ["Not a valid integer."], ...}; the
+    messages are fixed texts, never a submitted value. Raises ValueError for an unknown kind."""
+    schema_cls = _ENVELOPES.get(kind)
+    if schema_cls is None:
+        raise ValueError(f"unknown envelope kind {kind!r}")
+    try:
+        return schema_cls().load(data)  # type: ignore[arg-type]
+    except ValidationError as err:
+        # `from None`: the marshmallow error keeps the submitted data, which must not travel.
+        errors = _flatten(err.messages)
+        raise ValidationFailed("The hook envelope is not valid.", errors=errors) from None
+
+
+def _flatten(messages: Any, path: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {"actor.ip": [...]}; schema-level ones keep their
+    parent's path ("vars"), or "_schema" at the top."""
+    if not isinstance(messages, Mapping):
+        texts = messages if isinstance(messages, list) else [messages]
+        return {path or "_schema": [str(text) for text in texts]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        child = path if key == "_schema" else f"{path}.{key}" if path else str(key)
+        for name, texts in _flatten(value, child).items():
+            flat.setdefault(name, []).extend(texts)
+    return flat
