@@ -16,6 +16,9 @@ from bridge.ingest.events import HANDLED_EVENTS
 from bridge.ingest.fields import FieldPolicy
 from bridge.ledger.entries import EntryDraft
 
+# HANDLED_EVENTS and FieldPolicy are re-exported: callers of drafts_for need both.
+__all__ = ["HANDLED_EVENTS", "REGISTRY", "FieldPolicy", "UnhandledEvent", "drafts_for"]
+
 
 class UnhandledEvent(LookupError):
     """drafts_for was given an event outside HANDLED_EVENTS; the caller should have answered
