@@ -110,7 +110,7 @@ class FlagMap(_Loose):
     @staticmethod
     def convert(value: Any) -> dict[str, bool]:
         mapping = coerce.to_mapping(value)
-        if not all(_PREFERENCE_KIND.fullmatch(key) for key in mapping):
+        if not all(isinstance(key, str) and _PREFERENCE_KIND.fullmatch(key) for key in mapping):
             raise coerce.Unreadable("mapping")
         return {key: coerce.to_bool(item) for key, item in mapping.items()}
 
