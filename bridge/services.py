@@ -9,8 +9,10 @@ from sqlalchemy import Engine
 
 from bridge.clock import Clock, SystemClock
 from bridge.db.base import make_engine
+from bridge.db.job_store import SqlJobQueue
 from bridge.db.ledger_store import SqlLedgerStore
 from bridge.db.token_store import SqlTokenStore
+from bridge.db.verification_store import SqlVerificationStore
 from bridge.ledger.keyring import Keyring, MasterKeyRef
 from bridge.ledger.service import Ledger
 from bridge.settings import Settings
@@ -19,26 +21,69 @@ from bridge.tokens import Tokens
 
 @dataclass
 class Services:
+    """Everything a request or a command needs. Domain services are built on first use, so a
+    command pays only for what it touches."""
+
     settings: Settings
     clock: Clock
     engine: Engine
     ledger: Ledger
     tokens: Tokens
+    queue: SqlJobQueue
+    whmcs: Any = None  # a WhmcsClient when BRIDGE_WHMCS_* are set
     extras: dict[str, Any] = field(default_factory=dict)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
-    @property
-    def ingest(self):  # noqa: ANN201 - built lazily: only hook traffic needs it
-        if "ingest" not in self.extras:
-            from bridge.ingest.handlers import FieldPolicy
-            from bridge.ingest.service import IngestService
+    def _once(self, name: str, build):  # noqa: ANN001, ANN202
+        if name not in self.extras:
+            self.extras[name] = build()
+        return self.extras[name]
 
-            self.extras["ingest"] = IngestService(
-                ledger=self.ledger, fields=FieldPolicy.from_settings(self.settings)
-            )
-        return self.extras["ingest"]
+    @property
+    def verification_store(self) -> SqlVerificationStore:
+        return self._once("verification_store", lambda: SqlVerificationStore(engine=self.engine))
+
+    @property
+    def verifications(self):  # noqa: ANN201
+        from bridge.verification.service import VerificationService
+
+        return self._once("verifications", lambda: VerificationService(
+            store=self.verification_store, ledger=self.ledger, ttl_days=self.settings.verification_ttl_days))
+
+    @property
+    def gate(self):  # noqa: ANN201
+        from bridge.verification.gate import Gate, GateConfig
+        from bridge.verification.state import KnownStates
+
+        s = self.settings
+        config = GateConfig(protected=frozenset(s.protected_fields), enforce_actors=frozenset(s.enforce_actors),
+                            exempt_api_identifiers=frozenset(s.exempt_api_identifiers),
+                            bridge_identifier=s.whmcs_identifier)
+        states = KnownStates(store=self.verification_store, keyring=self.ledger.keyring)
+        return self._once("gate", lambda: Gate(config=config, ledger=self.ledger, verifications=self.verifications,
+                                               states=states, queue=self.queue))
+
+    @property
+    def ingest(self):  # noqa: ANN201
+        from bridge.ingest.handlers import FieldPolicy
+        from bridge.ingest.service import IngestService
+
+        gate = self.gate
+        return self._once("ingest", lambda: IngestService(
+            ledger=self.ledger, fields=FieldPolicy.from_settings(self.settings),
+            enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react]))
+
+    def job_handlers(self) -> dict[str, Any]:
+        """Handlers the worker runs; WHMCS-bound ones only when WHMCS is configured."""
+        if self.whmcs is None:
+            return {}
+        from bridge.verification.gate import REVERT_JOB
+        from bridge.verification.revert import NOTE_JOB, Reverter, run_note
+
+        reverter = Reverter(ledger=self.ledger, whmcs=self.whmcs, store=self.verification_store, queue=self.queue)
+        return {REVERT_JOB: reverter.run, NOTE_JOB: run_note(self.whmcs)}
 
 
 def build_ledger(*, settings: Settings, engine: Engine, clock: Clock) -> Ledger:
@@ -47,9 +92,21 @@ def build_ledger(*, settings: Settings, engine: Engine, clock: Clock) -> Ledger:
     return Ledger(store=store, keyring=Keyring(store=store, masters=masters, clock=clock), clock=clock)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Services:
-    """Everything the bridge needs, from settings. Requires the master key (the ledger needs it)."""
-    settings.require("master_key")
+def build_whmcs_client(settings: Settings):  # noqa: ANN201
+    """The one HttpWhmcsClient over the one requests.Session, or None when WHMCS is not configured."""
+    if not settings.whmcs_configured:
+        return None
+    from bridge.whmcs.http import HttpWhmcsClient
+    from bridge.whmcs.session import build_session
+
+    return HttpWhmcsClient(session=build_session(), url=settings.whmcs_api_url,
+                           identifier=settings.whmcs_identifier, secret=settings.whmcs_secret,
+                           accesskey=settings.whmcs_accesskey)
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
+                   whmcs: Any = None) -> Services:
+    """Everything the bridge needs, from settings."""
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.database_url)
     return Services(
@@ -58,4 +115,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, engine: En
         engine=engine,
         ledger=build_ledger(settings=settings, engine=engine, clock=clock),
         tokens=Tokens(store=SqlTokenStore(engine=engine), clock=clock),
+        queue=SqlJobQueue(engine=engine),
+        whmcs=whmcs if whmcs is not None else build_whmcs_client(settings),
     )

@@ -80,7 +80,7 @@ def anchor() -> None:
     settings = state().settings()
     whmcs = None
     if settings.whmcs_configured:
-        from bridge.whmcs.factory import build_whmcs_client
+        from bridge.services import build_whmcs_client
 
         whmcs = build_whmcs_client(settings)
     seq, digest, logged = anchor_head(_ledger(), whmcs=whmcs)

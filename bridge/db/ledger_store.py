@@ -20,7 +20,7 @@ from bridge.db.base import read_tx, write_tx
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
 from bridge.errors import StorageUnavailable
 from bridge.ledger.chain import ChainRow, seal_entry
-from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry
+from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
 
@@ -41,7 +41,8 @@ class SqlLedgerStore:
 
     # -- the chain ---------------------------------------------------------------------------
     def append(
-        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime
+        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime,
+        also: Sequence[StoreOp] = (),
     ) -> AppendResult:
         try:
             with write_tx(self.engine) as conn:
@@ -67,7 +68,10 @@ class SqlLedgerStore:
                 if webhook_id is not None:
                     first = rows[0]["seq"] if rows else None
                     conn.execute(insert(WebhookId).values(webhook_id=webhook_id, first_seq=first, received_at=recorded_at))
-                return AppendResult(duplicate=False, seqs=tuple(r["seq"] for r in rows))
+                seqs = tuple(r["seq"] for r in rows)
+                for operation in also:
+                    operation(conn, seqs)
+                return AppendResult(duplicate=False, seqs=seqs)
         except OperationalError as exc:
             raise StorageUnavailable("the ledger database is unavailable") from exc
 
@@ -102,6 +106,18 @@ class SqlLedgerStore:
                 for row in rows:
                     yield ChainRow(row[0], row[1], row[2], bytes(row[3]))
                 after = rows[-1][0]
+
+    def entry(self, seq: int) -> ChainRow | None:
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(*_CHAIN_COLUMNS).where(LedgerEntry.seq == seq)).first()
+        return ChainRow(row[0], row[1], row[2], bytes(row[3])) if row else None
+
+    def entries_of_type(self, client_id: int, event_type: str, *, limit: int = 1000) -> list[ChainRow]:
+        query = (select(*_CHAIN_COLUMNS)
+                 .where(LedgerEntry.client_id == client_id, LedgerEntry.event_type == event_type)
+                 .order_by(LedgerEntry.seq).limit(limit))
+        with read_tx(self.engine) as conn:
+            return [ChainRow(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
 
     def entries_for_client(self, client_id: int, *, after: int, limit: int) -> list[ChainRow]:
         query = (

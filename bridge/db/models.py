@@ -99,3 +99,68 @@ class JobRow(Base):
               sqlite_where=text("status IN ('pending', 'running')"),
               postgresql_where=text("status IN ('pending', 'running')")),
     )
+
+
+class VerificationRow(Base):
+    """An identity check as an attestation. The document's last four and the note live only in the
+    ledger entry (encrypted); this row holds what the policy needs to decide."""
+
+    __tablename__ = "verifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    document_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    issuing_country: Mapped[str] = mapped_column(String(2), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+
+class VerificationRequestRow(Base):
+    """The pending queue: customers blocked (or reverted) and waiting for an ID check."""
+
+    __tablename__ = "verification_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    fields: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of field names
+    actor: Mapped[str] = mapped_column(Text, nullable=False)  # JSON {type, id, user_id}: no IP
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class IssuedChange(Base):
+    """bridge_change_id values the bridge put on its own WHMCS writes; each may be claimed once."""
+
+    __tablename__ = "issued_changes"
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    purpose: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class ValidateAllowance(Base):
+    """A validate call that allowed a protected change: the changed values as a keyed digest."""
+
+    __tablename__ = "validate_allowances"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(80), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    allowed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (Index("ix_validate_allowances_lookup", "subject", "digest"),)
+
+
+class KnownState(Base):
+    """The last known value of each tracked field of a client or contact, sealed under the
+    client's data key (so a purge makes it unreadable too)."""
+
+    __tablename__ = "known_state"
+    subject: Mapped[str] = mapped_column(String(80), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    sealed: Mapped[str] = mapped_column(Text, nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -1,4 +1,9 @@
-"""Ingest: one verified, parsed hook event in; ledger entries out, exactly once per webhook-id."""
+"""Ingest: one verified, parsed hook event in; ledger entries out, exactly once per webhook-id.
+
+Collaborators plug in at three points: `enrichers` may complete an envelope before drafting (e.g.
+old values WHMCS did not send), `projections` return extra writes that commit with the entries,
+and `reactions` run after the entries are stored (enforcement, scheduling) and may only queue work.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,11 @@ from bridge.ingest.envelope import HookEnvelope
 from bridge.ingest.handlers import HANDLED_EVENTS, FieldPolicy, drafts_for
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.service import Ledger
+from bridge.ledger.store import StoreOp
 
-# A reaction runs after an event's entries are stored (enforcement, retention scheduling...).
-Reaction = Callable[[HookEnvelope, tuple[int, ...]], None]
+Enricher = Callable[[HookEnvelope], HookEnvelope]
+Projection = Callable[[HookEnvelope], Sequence[StoreOp]]
+Reaction = Callable[[HookEnvelope, Sequence[tuple[int, EntryDraft]]], None]
 
 
 @dataclass(frozen=True)
@@ -21,8 +28,10 @@ class IngestResult:
 
 
 class IngestService:
-    def __init__(self, *, ledger: Ledger, fields: FieldPolicy, reactions: Sequence[Reaction] = ()) -> None:
-        self.ledger, self.fields, self.reactions = ledger, fields, list(reactions)
+    def __init__(self, *, ledger: Ledger, fields: FieldPolicy, enrichers: Sequence[Enricher] = (),
+                 projections: Sequence[Projection] = (), reactions: Sequence[Reaction] = ()) -> None:
+        self.ledger, self.fields = ledger, fields
+        self.enrichers, self.projections, self.reactions = list(enrichers), list(projections), list(reactions)
 
     def ingest(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
         """Record the event's entries with its webhook-id, atomically; a known id writes nothing."""
@@ -32,12 +41,16 @@ class IngestService:
         if envelope.event not in HANDLED_EVENTS:
             remembered = store.remember_webhook(webhook_id, at=self.ledger.clock.now())
             return IngestResult("ignored" if remembered else "duplicate")
+        for enrich in self.enrichers:
+            envelope = enrich(envelope)
         drafts = [self._tag(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
-        result = self.ledger.append(drafts, webhook_id=webhook_id)
+        also = [op for project in self.projections for op in project(envelope)]
+        result = self.ledger.append(drafts, webhook_id=webhook_id, also=also)
         if result.duplicate:
             return IngestResult("duplicate")
+        appended = list(zip(result.seqs, drafts, strict=True))
         for react in self.reactions:
-            react(envelope, result.seqs)
+            react(envelope, appended)
         return IngestResult("recorded", result.seqs)
 
     @staticmethod

@@ -18,7 +18,7 @@ from bridge.crypto import is_sealed, open_value, seal_value
 from bridge.ledger.chain import ChainRow, VerifyResult, verify_rows
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.keyring import Keyring
-from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry
+from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, StoreOp
 
 REDACTED = "[redacted]"
 SHREDDED = "[shredded]"
@@ -53,8 +53,10 @@ class Ledger:
         self.store, self.keyring, self.clock, self.policy_lookup = store, keyring, clock, policy_lookup
 
     # -- writing -----------------------------------------------------------------------------
-    def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:
-        """Append drafts atomically (all or none). With a webhook_id seen before: nothing, duplicate."""
+    def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None,
+               also: Sequence[StoreOp] = ()) -> AppendResult:
+        """Append drafts atomically (all or none) together with `also`. With a webhook_id seen
+        before: nothing is written (duplicate)."""
         keys = {}
         prepared = []
         for draft in drafts:
@@ -62,7 +64,7 @@ class Ledger:
             if subject not in keys and _has_personal_values(draft):
                 keys[subject] = self.keyring.for_writing(subject)
             prepared.append(self._prepare(draft, keys.get(subject)))
-        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=self.clock.now())
+        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=self.clock.now(), also=also)
 
     def _prepare(self, draft: EntryDraft, key) -> PreparedEntry:  # noqa: ANN001
         entry_id = str(uuid.uuid4())
@@ -107,6 +109,13 @@ class Ledger:
         rows = rows[:limit]
         entries = self.decode(rows, reveal=reveal)
         return Page(entries=entries, next_after=rows[-1].seq if more and rows else None)
+
+    def entry(self, seq: int, *, reveal: bool) -> dict[str, Any] | None:
+        row = self.store.entry(seq)
+        return self.decode([row], reveal=reveal)[0] if row else None
+
+    def entries_of_type(self, client_id: int, event_type: str, *, reveal: bool) -> list[dict[str, Any]]:
+        return self.decode(self.store.entries_of_type(client_id, event_type), reveal=reveal)
 
     def decode(self, rows: Iterable[ChainRow], *, reveal: bool) -> list[dict[str, Any]]:
         bodies = [(row, json.loads(row.body)) for row in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -45,11 +45,22 @@ class KeyRecord:
         return self.wrapped is None
 
 
+# An extra write that must commit or roll back with an append: called inside the append's
+# transaction with the store's connection and the new seqs. Made by another store of the same
+# database; the domain only passes it along.
+StoreOp = Callable[[Any, tuple[int, ...]], None]
+
+
 class LedgerStore(Protocol):
     def append(
-        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime
+        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime,
+        also: Sequence[StoreOp] = (),
     ) -> AppendResult:
-        """Chain and store atomically; a webhook_id seen before writes nothing (duplicate)."""
+        """Chain and store atomically with `also`; a webhook_id seen before writes nothing (duplicate)."""
+
+    def entry(self, seq: int) -> ChainRow | None: ...
+
+    def entries_of_type(self, client_id: int, event_type: str, *, limit: int = 1000) -> list[ChainRow]: ...
 
     def remember_webhook(self, webhook_id: str, *, at: datetime) -> bool:
         """Remember an id with no entry (ignored events); False when it was seen before."""

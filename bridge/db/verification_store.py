@@ -1,0 +1,130 @@
+"""SqlVerificationStore."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from bridge.db.base import read_tx, write_tx
+from bridge.db.models import IssuedChange, KnownState, ValidateAllowance, VerificationRequestRow, VerificationRow
+from bridge.ledger.store import StoreOp
+from bridge.verification.policy import Verification
+from bridge.verification.store import NewVerification, PendingRequest
+
+V, R, C = VerificationRow.__table__, VerificationRequestRow.__table__, IssuedChange.__table__
+A, S = ValidateAllowance.__table__, KnownState.__table__
+
+
+def _verification(row) -> Verification:  # noqa: ANN001 - a Row of verifications
+    return Verification(id=row.id, client_id=row.client_id, user_id=row.user_id, document_type=row.document_type,
+                        issuing_country=row.issuing_country, recorded_at=row.recorded_at,
+                        expires_at=row.expires_at, recorded_by=row.recorded_by, revoked_at=row.revoked_at)
+
+
+def _request(row) -> PendingRequest:  # noqa: ANN001
+    return PendingRequest(client_id=row.client_id, requested_at=row.requested_at,
+                          fields=json.loads(row.fields), actor=json.loads(row.actor))
+
+
+class SqlVerificationStore:
+    def __init__(self, *, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- attestations ----------------------------------------------------------------------
+    def op_add(self, verification: NewVerification) -> StoreOp:
+        def run(conn, _seqs) -> None:  # noqa: ANN001
+            conn.execute(insert(V).values(**verification.__dict__))
+
+        return run
+
+    def op_revoke(self, client_id: int, *, at: datetime, by: str) -> StoreOp:
+        def run(conn, _seqs) -> None:  # noqa: ANN001
+            conn.execute(update(V).where(V.c.client_id == client_id, V.c.revoked_at.is_(None))
+                         .values(revoked_at=at, revoked_by=by))
+
+        return run
+
+    def for_client(self, client_id: int) -> list[Verification]:
+        with read_tx(self.engine) as conn:
+            return [_verification(r) for r in conn.execute(select(V).where(V.c.client_id == client_id))]
+
+    # -- the pending queue -----------------------------------------------------------------
+    def op_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> StoreOp:
+        def run(conn, _seqs) -> None:  # noqa: ANN001
+            row = conn.execute(select(R).where(R.c.client_id == client_id, R.c.resolved_at.is_(None))).first()
+            if row is None:
+                conn.execute(insert(R).values(client_id=client_id, requested_at=at, fields=json.dumps(sorted(fields)),
+                                              actor=json.dumps(dict(actor), sort_keys=True)))
+                return
+            merged = sorted(set(json.loads(row.fields)) | set(fields))
+            conn.execute(update(R).where(R.c.id == row.id).values(fields=json.dumps(merged)))
+
+        return run
+
+    def op_resolve(self, client_id: int, *, at: datetime) -> StoreOp:
+        def run(conn, _seqs) -> None:  # noqa: ANN001
+            conn.execute(update(R).where(R.c.client_id == client_id, R.c.resolved_at.is_(None)).values(resolved_at=at))
+
+        return run
+
+    def pending(self) -> list[PendingRequest]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(R).where(R.c.resolved_at.is_(None)).order_by(R.c.requested_at, R.c.id))
+            return [_request(r) for r in rows]
+
+    def open_request(self, client_id: int) -> PendingRequest | None:
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(R).where(R.c.client_id == client_id, R.c.resolved_at.is_(None))).first()
+        return _request(row) if row else None
+
+    # -- the bridge's own writes -----------------------------------------------------------
+    def issue_change(self, change_id: str, *, client_id: int | None, purpose: str, at: datetime,
+                     expires_at: datetime) -> None:
+        with write_tx(self.engine) as conn:
+            conn.execute(insert(C).values(change_id=change_id, client_id=client_id, purpose=purpose,
+                                          created_at=at, expires_at=expires_at))
+
+    def change_for(self, purpose: str) -> str | None:
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(C.c.change_id).where(C.c.purpose == purpose)).scalar()
+
+    def claim_change(self, change_id: str, *, at: datetime) -> bool:
+        with write_tx(self.engine) as conn:
+            result = conn.execute(
+                update(C).where(C.c.change_id == change_id, C.c.used_at.is_(None), C.c.expires_at > at)
+                .values(used_at=at)
+            )
+            return result.rowcount == 1
+
+    # -- validate allowances and known state -----------------------------------------------
+    def add_allowance(self, subject: str, digest: str, *, at: datetime) -> None:
+        with write_tx(self.engine) as conn:
+            conn.execute(insert(A).values(subject=subject, digest=digest, allowed_at=at))
+
+    def has_allowance(self, subject: str, digest: str, *, since: datetime, until: datetime) -> bool:
+        query = select(A.c.id).where(and_(A.c.subject == subject, A.c.digest == digest,
+                                          A.c.allowed_at >= since, A.c.allowed_at <= until))
+        with read_tx(self.engine) as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
+    def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp:
+        def run(conn, seqs) -> None:  # noqa: ANN001
+            seq = seqs[-1] if seqs else 0
+            for field, value in sealed.items():
+                changed = conn.execute(update(S).where(S.c.subject == subject, S.c.field == field)
+                                       .values(sealed=value, seq=seq, client_id=client_id))
+                if changed.rowcount == 0:
+                    conn.execute(insert(S).values(subject=subject, field=field, client_id=client_id,
+                                                  sealed=value, seq=seq))
+
+        return run
+
+    def state(self, subject: str) -> dict[str, str]:
+        with read_tx(self.engine) as conn:
+            return {r.field: r.sealed for r in conn.execute(select(S).where(S.c.subject == subject))}
+
+

@@ -1,0 +1,200 @@
+"""Enforcement: the synchronous validate check (block before) and the ClientEdit/ContactEdit
+reaction that queues a revert for a protected change nobody verified (revert after).
+
+Nothing here talks to WHMCS: a revert is a durable job the worker runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from bridge.ingest.envelope import HookEnvelope
+from bridge.jobs.queue import JobQueue
+from bridge.ledger.entries import Actor, Change, EntryDraft, EventType, Subject
+from bridge.ledger.service import Ledger
+from bridge.ledger.store import StoreOp
+from bridge.verification.messages import verification_required
+from bridge.verification.policy import ALLOWANCE_WINDOW, changed_fields, field_category, values_digest
+from bridge.verification.service import VerificationService
+from bridge.verification.state import KnownStates, client_ref, contact_ref
+
+REVERT_JOB = "revert"
+EDIT_EVENTS = {"ClientEdit": EventType.CLIENT_UPDATED, "ContactEdit": EventType.CONTACT_UPDATED}
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    protected: frozenset[str]
+    enforce_actors: frozenset[str]
+    exempt_api_identifiers: frozenset[str] = frozenset()
+    bridge_identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    allowed: bool
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose fields a validate call or an edit event is about."""
+
+    client_id: int
+    subject: str
+    contact_id: int | None = None
+
+    @property
+    def ledger_subject(self) -> Subject:
+        if self.contact_id is not None:
+            return Subject.of("contact", self.contact_id)
+        return Subject.of("client", self.client_id)
+
+
+class Gate:
+    def __init__(self, *, config: GateConfig, ledger: Ledger, verifications: VerificationService,
+                 states: KnownStates, queue: JobQueue) -> None:
+        self.config, self.ledger, self.verifications = config, ledger, verifications
+        self.states, self.queue = states, queue
+
+    # -- block before ----------------------------------------------------------------------
+    def check_details(self, envelope: HookEnvelope) -> Answer:
+        """ClientDetailsValidation / ContactDetailsValidation: may these submitted values be saved?"""
+        target = _validate_target(envelope)
+        if target is None or envelope.actor.type not in self.config.enforce_actors:
+            return Answer(True)  # a new sign-up or new contact, or an actor the policy trusts
+        submitted = {k: envelope.vars[k] for k in self.config.protected if k in envelope.vars}
+        current = envelope.vars.get("current") or self.states.get(target.subject)
+        if not current:
+            self._record(envelope, target, EventType.CHANGE_UNCHECKED, submitted, {}, sorted(submitted))
+            return Answer(True)
+        changed = changed_fields(submitted, current, self.config.protected)
+        if not changed:
+            return Answer(True)
+        user_id = envelope.actor.user_id
+        if self.verifications.current(target.client_id, at=envelope.occurred_at, user_id=user_id):
+            self._allow(target, {k: submitted[k] for k in changed}, envelope)
+            return Answer(True)
+        self._record(envelope, target, EventType.CHANGE_BLOCKED, submitted, current, changed, request=True)
+        return Answer(False, [verification_required(changed)])
+
+    def _allow(self, target: Target, values: dict[str, Any], envelope: HookEnvelope) -> None:
+        key = self.ledger.keyring.for_writing(client_ref(target.client_id)).key
+        self.verifications.store.add_allowance(target.subject, values_digest(key, target.subject, values),
+                                               at=envelope.occurred_at)
+
+    def _record(self, envelope: HookEnvelope, target: Target, event_type: EventType, new: dict, old: dict,
+                fields: Sequence[str], *, request: bool = False) -> None:
+        changes = tuple(Change(f, field_category(f), old.get(f), new.get(f)) for f in fields)
+        drafts = [EntryDraft(event_type=event_type, occurred_at=envelope.occurred_at,
+                             subject=target.ledger_subject, actor=envelope.actor, changes=changes,
+                             key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
+                             details={"hook": envelope.event, "fields": list(fields)})]
+        also: list[StoreOp] = []
+        if request:
+            drafts.append(self._request_draft(envelope, target, fields))
+            also.append(self._request_op(envelope, target, fields))
+        self.ledger.append(drafts, also=also)
+
+    def _request_draft(self, envelope: HookEnvelope, target: Target, fields: Sequence[str]) -> EntryDraft:
+        return EntryDraft(event_type=EventType.VERIFICATION_REQUESTED, occurred_at=envelope.occurred_at,
+                          subject=Subject.of("client", target.client_id), actor=envelope.actor,
+                          client_id=target.client_id, details={"fields": list(fields)})
+
+    def _request_op(self, envelope: HookEnvelope, target: Target, fields: Sequence[str]) -> StoreOp:
+        actor = envelope.actor
+        return self.verifications.store.op_request(
+            target.client_id, at=envelope.occurred_at, fields=fields,
+            actor={"type": actor.type, "id": actor.id, "user_id": actor.user_id})
+
+    # -- state projection (runs inside the event's append) -----------------------------------
+    def state_ops(self, envelope: HookEnvelope) -> list[StoreOp]:
+        target = _event_target(envelope)
+        if target is None or envelope.event not in {"ClientAdd", "ClientEdit", "ContactAdd", "ContactEdit"}:
+            return []
+        tracked = {k: v for k, v in envelope.vars.items() if k in self.config.protected and not isinstance(v, dict)}
+        op = self.states.op_put(target.client_id, target.subject, tracked)
+        return [op] if op else []
+
+    def fill_olddata(self, envelope: HookEnvelope) -> HookEnvelope:
+        """WHMCS's `olddata` lacks some fields the hook adds (tax_id, the gateway): take their old
+        values from the known state, so only a field nobody knows is flagged as unknown."""
+        target = _event_target(envelope)
+        if envelope.event not in EDIT_EVENTS or target is None:
+            return envelope
+        old = dict(envelope.vars.get("olddata") or {})
+        missing = [k for k in self.config.protected if k in envelope.vars and k not in old]
+        known = self.states.get(target.subject) if missing else None
+        if not known:
+            return envelope
+        old.update({k: known[k] for k in missing if k in known})
+        return replace(envelope, vars={**envelope.vars, "olddata": old})
+
+    # -- revert after ------------------------------------------------------------------------
+    def react(self, envelope: HookEnvelope, appended: Sequence[tuple[int, EntryDraft]]) -> None:
+        """After an edit event is stored: queue a revert of protected changes nobody verified."""
+        wanted = EDIT_EVENTS.get(envelope.event)
+        update = next(((seq, d) for seq, d in appended if d.event_type == wanted), None)
+        target = _event_target(envelope)
+        if update is None or target is None or self._trusted(envelope.actor):
+            return
+        seq, draft = update
+        unknown = set(draft.details.get("unknown_old") or ())
+        protected = [c for c in draft.changes if c.field in self.config.protected]
+        flagged = sorted(c.field for c in protected if c.field in unknown)
+        changed = [c for c in protected if c.field not in unknown]
+        if flagged:
+            self._flag_unknown(envelope, target, flagged, seq)
+        if not changed or self._excused(envelope, target, changed):
+            return
+        fields = sorted(c.field for c in changed)
+        payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields}
+        self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
+                           now=self.ledger.clock.now())
+        self.ledger.append([self._request_draft(envelope, target, fields)],
+                           also=[self._request_op(envelope, target, fields)])
+
+    def _trusted(self, actor: Actor) -> bool:
+        if actor.type == "api":
+            if (actor.id == self.config.bridge_identifier and actor.change_id
+                    and self.verifications.store.claim_change(actor.change_id, at=self.ledger.clock.now())):
+                return True  # the bridge's own write, echoed back: never reverted (no loop)
+            if actor.id in self.config.exempt_api_identifiers:
+                return True
+        return actor.type not in self.config.enforce_actors
+
+    def _excused(self, envelope: HookEnvelope, target: Target, changed: Sequence[Change]) -> bool:
+        at = envelope.occurred_at
+        if self.verifications.current(target.client_id, at=at, user_id=envelope.actor.user_id):
+            return True
+        key = self.ledger.keyring.for_writing(client_ref(target.client_id)).key
+        digest = values_digest(key, target.subject, {c.field: c.new for c in changed})
+        return self.verifications.store.has_allowance(target.subject, digest, since=at - ALLOWANCE_WINDOW,
+                                                      until=at + CLOCK_SKEW)
+
+    def _flag_unknown(self, envelope: HookEnvelope, target: Target, fields: list[str], seq: int) -> None:
+        self.ledger.append([EntryDraft(
+            event_type=EventType.CHANGE_UNCHECKED, occurred_at=envelope.occurred_at, subject=target.ledger_subject,
+            actor=envelope.actor, key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
+            details={"fields": fields, "reason": "old value unknown", "entry_seq": seq})])
+
+
+def _validate_target(envelope: HookEnvelope) -> Target | None:
+    client_id = envelope.vars.get("userid")
+    if not client_id:
+        return None
+    if envelope.event == "ContactDetailsValidation":
+        contact_id = envelope.vars.get("contactid")
+        return Target(client_id, contact_ref(contact_id), contact_id) if contact_id else None
+    return Target(client_id, client_ref(client_id))
+
+
+def _event_target(envelope: HookEnvelope) -> Target | None:
+    v = envelope.vars
+    if envelope.event in {"ContactAdd", "ContactEdit"}:
+        return Target(v["userid"], contact_ref(v["contactid"]), v["contactid"])
+    client_id = v.get("client_id") or v.get("userid")
+    return Target(client_id, client_ref(client_id)) if client_id else None

@@ -1,0 +1,55 @@
+"""Last known field values per client or contact, sealed under the client's data key: what the
+validate check compares against when WHMCS sends no `current`, and gone with the key on purge."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bridge.crypto import KeyUnavailable, open_value, seal_value
+from bridge.ledger.keyring import Keyring
+from bridge.ledger.store import StoreOp
+from bridge.verification.store import VerificationStore
+
+
+def client_ref(client_id: int) -> str:
+    return f"client:{client_id}"
+
+
+def contact_ref(contact_id: int) -> str:
+    return f"contact:{contact_id}"
+
+
+class KnownStates:
+    def __init__(self, *, store: VerificationStore, keyring: Keyring) -> None:
+        self.store, self.keyring = store, keyring
+
+    def op_put(self, client_id: int, subject: str, values: Mapping[str, Any]) -> StoreOp | None:
+        """A StoreOp that records `values` (None for nothing to record)."""
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values:
+            return None
+        key = self.keyring.for_writing(client_ref(client_id))
+        sealed = {
+            name: json.dumps(seal_value(value, data_key=key.key, kid=key.kid, entry_id=f"state|{subject}", field=name))
+            for name, value in values.items()
+        }
+        return self.store.op_put_state(subject, client_id, sealed)
+
+    def get(self, subject: str) -> dict[str, Any] | None:
+        """The known values, or None when nothing is known (or the key is shredded)."""
+        sealed = {name: json.loads(raw) for name, raw in self.store.state(subject).items()}
+        if not sealed:
+            return None
+        keys = self.keyring.for_reading([v["kid"] for v in sealed.values()])
+        values = {}
+        for name, item in sealed.items():
+            key = keys.get(item["kid"])
+            if key is None:
+                return None
+            try:
+                values[name] = open_value(item, data_key=key, entry_id=f"state|{subject}", field=name)
+            except KeyUnavailable:
+                return None
+        return values

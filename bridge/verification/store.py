@@ -1,0 +1,65 @@
+"""What verification needs from storage. Methods named op_* return a StoreOp for Ledger.append's
+`also`, so the row and its ledger entry commit together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bridge.ledger.store import StoreOp
+from bridge.verification.policy import Verification
+
+
+@dataclass(frozen=True)
+class NewVerification:
+    client_id: int
+    user_id: int | None
+    document_type: str
+    issuing_country: str
+    recorded_at: datetime
+    expires_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    client_id: int
+    requested_at: datetime
+    fields: list[str]
+    actor: Mapping[str, Any]
+
+
+class VerificationStore(Protocol):
+    def op_add(self, verification: NewVerification) -> StoreOp: ...
+
+    def op_revoke(self, client_id: int, *, at: datetime, by: str) -> StoreOp: ...
+
+    def op_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> StoreOp:
+        """Open a pending request, or widen the client's open one with more fields."""
+
+    def op_resolve(self, client_id: int, *, at: datetime) -> StoreOp: ...
+
+    def for_client(self, client_id: int) -> list[Verification]: ...
+
+    def pending(self) -> list[PendingRequest]: ...
+
+    def open_request(self, client_id: int) -> PendingRequest | None: ...
+
+    def issue_change(self, change_id: str, *, client_id: int | None, purpose: str, at: datetime,
+                     expires_at: datetime) -> None: ...
+
+    def change_for(self, purpose: str) -> str | None:
+        """The change id issued for a purpose (e.g. one revert job), if any."""
+
+    def claim_change(self, change_id: str, *, at: datetime) -> bool:
+        """True once for an issued, unexpired, unused change id; False for anything else."""
+
+    def add_allowance(self, subject: str, digest: str, *, at: datetime) -> None: ...
+
+    def has_allowance(self, subject: str, digest: str, *, since: datetime, until: datetime) -> bool: ...
+
+    def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp: ...
+
+    def state(self, subject: str) -> dict[str, str]: ...
