@@ -48,3 +48,9 @@ class StorageUnavailable(BridgeError):
     """The database cannot be reached or is full; the caller may retry later."""
 
     slug = "storage-unavailable"
+
+
+class WhmcsNotConfigured(BridgeError):
+    """The command or request needs the WHMCS API and BRIDGE_WHMCS_* are not set."""
+
+    slug = "whmcs-not-configured"

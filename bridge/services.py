@@ -55,15 +55,33 @@ class Services:
     @property
     def gate(self):  # noqa: ANN201
         from bridge.verification.gate import Gate, GateConfig
-        from bridge.verification.state import KnownStates
 
         s = self.settings
         config = GateConfig(protected=frozenset(s.protected_fields), enforce_actors=frozenset(s.enforce_actors),
                             exempt_api_identifiers=frozenset(s.exempt_api_identifiers),
                             bridge_identifier=s.whmcs_identifier)
-        states = KnownStates(store=self.verification_store, keyring=self.ledger.keyring)
         return self._once("gate", lambda: Gate(config=config, ledger=self.ledger, verifications=self.verifications,
-                                               states=states, queue=self.queue))
+                                               states=self.states, queue=self.queue))
+
+    @property
+    def states(self):  # noqa: ANN201
+        from bridge.verification.state import KnownStates
+
+        return self._once("states", lambda: KnownStates(store=self.verification_store, keyring=self.ledger.keyring))
+
+    @property
+    def consent(self):  # noqa: ANN201
+        from bridge.consent.service import ConsentService
+
+        return self._once("consent", lambda: ConsentService(
+            ledger=self.ledger, states=self.states, marketing_templates=self.settings.marketing_templates))
+
+    @property
+    def disclosures(self):  # noqa: ANN201
+        from bridge.disclosure.service import DisclosureService
+
+        return self._once("disclosures", lambda: DisclosureService(
+            ledger=self.ledger, verifications=self.verifications, whmcs=self.whmcs))
 
     @property
     def ingest(self):  # noqa: ANN201

@@ -23,6 +23,7 @@ from bridge.verification.state import KnownStates, client_ref, contact_ref
 REVERT_JOB = "revert"
 EDIT_EVENTS = {"ClientEdit": EventType.CLIENT_UPDATED, "ContactEdit": EventType.CONTACT_UPDATED}
 CLOCK_SKEW = timedelta(minutes=1)
+CONSENT_STATE = frozenset({"marketing_emails_opt_in", "emailoptout"})  # kept for EmailPreSend
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ class Gate:
         target = _event_target(envelope)
         if target is None or envelope.event not in {"ClientAdd", "ClientEdit", "ContactAdd", "ContactEdit"}:
             return []
-        tracked = {k: v for k, v in envelope.vars.items() if k in self.config.protected and not isinstance(v, dict)}
+        wanted = self.config.protected | CONSENT_STATE
+        tracked = {k: v for k, v in envelope.vars.items() if k in wanted and not isinstance(v, dict)}
         op = self.states.op_put(target.client_id, target.subject, tracked)
         return [op] if op else []
 

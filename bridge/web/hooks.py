@@ -83,3 +83,22 @@ def events():
     if result.status == "ignored":
         return jsonify({"status": "ignored"}), 202
     return jsonify({"status": "recorded", "entries": list(result.seqs)}), 202
+
+
+@bp.post("/v1/hooks/whmcs/validate")
+def validate():
+    """Synchronous, inside a WHMCS page request: signed, never de-duplicated, always answers
+    `allowed` and `errors` (and `abort` for EmailPreSend)."""
+    try:
+        _webhook_id, body = verified_request()
+    except _Unsigned:
+        return _unsigned_response()
+    envelope = load_envelope(parse_json(body), kind="validate")
+    services = _services()
+    if envelope.event == "EmailPreSend":
+        abort = services.consent.should_abort(envelope)
+        return jsonify({"allowed": not abort, "errors": [], "abort": abort})
+    if envelope.event in ("ClientDetailsValidation", "ContactDetailsValidation"):
+        answer = services.gate.check_details(envelope)
+        return jsonify({"allowed": answer.allowed, "errors": answer.errors})
+    return jsonify({"allowed": True, "errors": []})  # a validation hook this bridge does not know

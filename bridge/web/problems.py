@@ -26,12 +26,21 @@ STATUS_BY_SLUG = {
     "payload-too-large": 413,
     "storage-unavailable": 503,
     "key-unavailable": 503,
+    "whmcs-unavailable": 503,
+    "whmcs-not-configured": 503,
+    "whmcs-rejected": 502,
+    "whmcs-auth": 502,
+    "whmcs-ip-refused": 502,
+    "whmcs-permission-denied": 502,
+    "whmcs-not-found": 404,
     "configuration": 500,
 }
+_UPSTREAM = {"storage-unavailable", "key-unavailable", "whmcs-unavailable", "whmcs-not-configured"}
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type",
-    422: "Unprocessable content", 429: "Too many requests", 500: "Internal error", 503: "Service unavailable",
+    422: "Unprocessable content", 429: "Too many requests", 500: "Internal error", 502: "Bad gateway",
+    503: "Service unavailable",
 }
 
 
@@ -49,7 +58,7 @@ def problem(status: int, slug: str, detail: str, *, errors: dict | None = None, 
 
 def _bridge_error(exc: BridgeError):
     status = STATUS_BY_SLUG.get(exc.slug, 500)
-    if status >= 500 and exc.slug not in {"storage-unavailable", "key-unavailable"}:
+    if status >= 500 and status != 502 and exc.slug not in _UPSTREAM:
         return _internal(exc)
     return problem(status, exc.slug, exc.message, errors=exc.errors)
 

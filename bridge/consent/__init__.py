@@ -1,0 +1,1 @@
+"""Marketing consent: suppress marketing mail to customers who opted out."""
