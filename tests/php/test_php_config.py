@@ -1,0 +1,104 @@
+"""Settings: without them the hook stays silent but for one activity line a day (contract 8)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.php.whmcs_harness import EXAMPLE_CONFIG, client_area, cron
+
+pytestmark = pytest.mark.php
+
+NOT_CONFIGURED = "Privacy bridge: not configured"
+
+
+def not_configured_lines(whmcs) -> list[str]:
+    return [line for line in whmcs.activity_log() if line.startswith(NOT_CONFIGURED)]
+
+
+class TestWithoutSettings:
+    def test_does_nothing_but_log_once_a_day(self, whmcs, receiver):
+        whmcs.unconfigure()
+
+        first = whmcs.fire("ClientEdit", {"userid": 42, "password": "x"}, client_area())
+        whmcs.fire("ClientDetailsValidation", {"email": "a@example.com"}, client_area())
+        whmcs.fire("AdminAreaClientSummaryPage", {"userid": 42}, client_area())
+        whmcs.fire("AfterCronJob", {}, cron())
+
+        assert receiver.requests() == []
+        assert not_configured_lines(whmcs) == [
+            "Privacy bridge: not configured, nothing is sent (privacy_bridge.config.php is missing)"
+        ]
+        assert first.result is None
+        assert not whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_outbox'")
+
+    def test_logs_again_the_next_day(self, whmcs, receiver):
+        whmcs.unconfigure()
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+        whmcs.execute(
+            "UPDATE tblconfiguration SET value = '2000-01-01' WHERE setting = 'PrivacyBridgeNotConfiguredLogged'"
+        )
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert len(not_configured_lines(whmcs)) == 2
+
+    def test_the_unedited_example_is_not_a_configuration(self, whmcs, receiver):
+        shutil.copy(EXAMPLE_CONFIG, whmcs.config_file)
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert receiver.requests() == []
+        assert "webhook_secret" in not_configured_lines(whmcs)[0]
+
+    def test_a_settings_file_that_returns_nothing_is_reported(self, whmcs, receiver):
+        whmcs.config_file.write_text("<?php\n")
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert "does not return an array" in not_configured_lines(whmcs)[0]
+
+
+class TestBridgeUrl:
+    @pytest.mark.parametrize(
+        "url",
+        ["http://bridge.example.com", "http://10.0.0.5:8080", "ftp://127.0.0.1", "bridge.local",
+         "http://user:pw@127.0.0.1", ""],
+    )  # fmt: skip
+    def test_must_be_https_unless_loopback(self, whmcs, receiver, url):
+        whmcs.configure(bridge_url=url)
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert receiver.requests() == []
+        assert "bridge_url" in not_configured_lines(whmcs)[0]
+
+    @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+    def test_http_is_fine_on_loopback(self, whmcs, receiver, host):
+        whmcs.configure(bridge_url=receiver.url.replace("127.0.0.1", host) + "/")
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert len(receiver.events()) == 1 and not_configured_lines(whmcs) == []
+
+    def test_https_is_accepted_and_attempted(self, whmcs, receiver):
+        # Nothing listens with TLS there: the event stays pending, which proves it was accepted.
+        whmcs.configure(bridge_url=receiver.url.replace("http://", "https://"), timeout_ms=500)
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert not_configured_lines(whmcs) == []
+        [row] = whmcs.outbox()
+        assert row["attempts"] == 1 and row["last_error"].startswith("curl error")
+
+
+class TestSecret:
+    @pytest.mark.parametrize("secret", ["", "plain-secret", "whsec_", "whsec_not*base64"])
+    def test_must_be_whsec_base64(self, whmcs, receiver, secret):
+        whmcs.configure(webhook_secret=secret)
+
+        whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert receiver.requests() == []
+        assert "webhook_secret" in not_configured_lines(whmcs)[0]

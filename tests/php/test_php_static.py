@@ -1,0 +1,141 @@
+"""The hook files parse, stay within PHP 7.4, and are harmless when WHMCS includes them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.php.whmcs_harness import EXAMPLE_CONFIG, HERE, HOOK_FILE, REPO
+
+pytestmark = pytest.mark.php
+
+CHECKER = HERE / "php74_check.php"
+PHP_FILES = sorted((REPO / "whmcs_hooks").glob("*.php")) + sorted(HERE.glob("*.php"))
+
+NEWER_THAN_74 = {
+    "match": "$a = match ($x) { 1 => 2, default => 3 };",
+    "nullsafe": "$b = $order?->client;",
+    "attribute": "#[Pure]\nfunction f() {}",
+    "union param": "function f(int|string $x) {}",
+    "union return": "function f(): int|false {}",
+    "mixed param": "function f(mixed $x) {}",
+    "mixed property": "class A { public mixed $m; }",
+    "never": "function f(): never { exit; }",
+    "static return": "class A { function f(): static {} }",
+    "promotion": "class A { function __construct(private int $x) {} }",
+    "named argument": "htmlspecialchars($s, double_encode: false);",
+    "throw expression": "$x = $y ?? throw new Exception();",
+    "throw in arrow fn": "$f = fn () => throw new Exception();",
+    "str_contains": "if (str_contains($a, 'b')) {}",
+    "str_starts_with": "if (\\str_starts_with($a, 'b')) {}",
+    "str_ends_with": "if (str_ends_with($a, 'b')) {}",
+    "get_debug_type": "echo get_debug_type($a);",
+    "array_is_list": "array_is_list([]);",
+    "first-class callable": "$f = strlen(...);",
+    "object ::class": "echo $o::class;",
+    "catch without variable": "try {} catch (Exception) {}",
+    "trailing comma params": "function f($a, $b,) {}",
+    "trailing comma use": "$f = function () use ($a, $b,) {};",
+    "octal 0o": "$x = 0o17;",
+    "enum": "enum Suit { case Hearts; }",
+    "readonly": "class A { public readonly int $x; }",
+    "intersection": "function f(A&B $x) {}",
+    "new ValueError": "throw new ValueError('x');",
+    "catch ValueError": "try {} catch (\\ValueError $e) {}",
+    "Stringable": "class A implements Stringable { function __toString() { return ''; } }",
+}
+FINE_IN_74 = """<?php
+namespace A;
+final class B {
+    const X = ['a' => 1];
+    private ?int $id = null;
+    public static function f(?string $s = null, int ...$rest): ?array {
+        $g = fn ($x) => $x * 2;
+        $h = function ($y) use ($s): string { return (string) $y; };
+        $arr = [...$rest, 1];
+        $s ??= 'x';
+        try { throw new \\RuntimeException('x'); } catch (\\Throwable $e) {}
+        switch ($s) { case 'x': return null; }
+        $bits = $id & 3 | $id & $id;
+        $ref = function &(array &$x, &...$more) { return $x; };
+        $t = $s ? 'a' : 'b';
+        return [$g(1), $h(2), $arr, $t, self::X, strpos($s, 'x') === 0, \\array_map('strval', [1])];
+    }
+}
+"""
+
+
+def run_php(php: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([php, *args], input=stdin, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("path", PHP_FILES, ids=lambda p: p.name)
+def test_php_lint(php, path: Path):
+    result = run_php(php, "-l", str(path))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", PHP_FILES, ids=lambda p: p.name)
+def test_uses_nothing_newer_than_php_74(php, path: Path):
+    result = run_php(php, str(CHECKER), str(path))
+
+    assert result.returncode == 0, result.stdout
+
+
+class TestChecker:
+    @pytest.mark.parametrize("snippet", NEWER_THAN_74.values(), ids=list(NEWER_THAN_74))
+    def test_flags(self, php, tmp_path, snippet):
+        source = tmp_path / "newer.php"
+        source.write_text("<?php\n" + snippet + "\n")
+
+        result = run_php(php, str(CHECKER), str(source))
+
+        assert result.returncode == 1 and "newer.php:" in result.stdout
+
+    def test_accepts_php_74_code(self, php, tmp_path):
+        source = tmp_path / "fine.php"
+        source.write_text(FINE_IN_74)
+
+        result = run_php(php, str(CHECKER), str(source))
+
+        assert result.returncode == 0, result.stdout
+
+
+class TestHarmlessWhenIncluded:
+    def test_hook_file_refuses_direct_access(self, php):
+        result = run_php(php, str(HOOK_FILE))
+
+        assert result.stdout == "This file cannot be accessed directly" and result.returncode == 0
+
+    def test_hook_file_opens_with_the_whmcs_guard(self):
+        code = HOOK_FILE.read_text().split("*/", 1)[1].lstrip()
+
+        assert code.startswith("if (!defined('WHMCS')) {\n    die(")
+
+    def test_example_config_only_returns_the_documented_settings(self, php):
+        probe = f"ob_start(); $c = include {json.dumps(str(EXAMPLE_CONFIG))}; "
+        probe += "echo json_encode(['out' => ob_get_clean(), 'config' => $c]);"
+
+        result = run_php(php, "-r", probe)
+
+        data = json.loads(result.stdout)
+        assert data["out"] == ""
+        assert set(data["config"]) == {
+            "bridge_url", "webhook_secret", "connect_timeout_ms", "timeout_ms",
+            "validate_timeout_ms", "fail_open", "max_attempts",
+        }  # fmt: skip
+        assert data["config"]["bridge_url"].startswith("https://")
+        assert data["config"]["fail_open"] is True
+
+    def test_example_config_has_no_statement_but_return(self, php):
+        probe = "$t = array_values(array_filter(token_get_all(file_get_contents($argv[1])), "
+        probe += "function ($t) { return is_array($t) && !in_array($t[0], [T_WHITESPACE, "
+        probe += "T_COMMENT, T_DOC_COMMENT, T_OPEN_TAG]); })); echo token_name($t[0][0]);"
+
+        result = run_php(php, "-r", probe, str(EXAMPLE_CONFIG))
+
+        assert result.stdout == "T_RETURN"
