@@ -129,6 +129,9 @@ final class PrivacyBridgeContext
         $ip = self::remoteIp();
         if (self::isApiRequest()) {
             $actor = ['type' => 'api', 'id' => self::apiIdentifier()];
+            if ($actor['id'] === null) {
+                $actor['id'] = 'unknown'; // the bridge needs a name to attribute an API change
+            }
             if (isset($_POST['bridge_change_id']) && is_scalar($_POST['bridge_change_id'])) {
                 $actor['change_id'] = (string) $_POST['bridge_change_id'];
             }
@@ -490,6 +493,9 @@ final class PrivacyBridgeStore
     /** The client behind an email: relid is a client id only for "general" templates. */
     public static function emailClient(string $template, int $relid): ?int
     {
+        if ($relid <= 0) {
+            return null;
+        }
         $type = \WHMCS\Database\Capsule::table('tblemailtemplates')
             ->where('name', $template)->orderBy('id')->value('type');
         if ($type === 'general') {
@@ -879,6 +885,9 @@ final class PrivacyBridgeHooks
         }
         $forward = PrivacyBridgePayload::form($hook, $vars);
         $forward['userid'] = $clientId;
+        if (isset($forward['contactid']) && (!is_numeric($forward['contactid']) || (int) $forward['contactid'] <= 0)) {
+            unset($forward['contactid']); // "new" or 0: a contact being added
+        }
         $current = $clientId === null ? null : self::current($hook, $clientId, $vars);
         if ($current !== null) {
             $forward['current'] = $current;
@@ -904,7 +913,10 @@ final class PrivacyBridgeHooks
             return [];
         }
         $relid = isset($vars['relid']) && is_numeric($vars['relid']) ? (int) $vars['relid'] : 0;
-        $forward = ['messagename' => $template, 'relid' => $relid];
+        $forward = ['messagename' => $template];
+        if ($relid > 0) {
+            $forward['relid'] = $relid;
+        }
         $forward['userid'] = self::quietly(function () use ($template, $relid) {
             return PrivacyBridgeStore::emailClient($template, $relid);
         }, null);
@@ -974,8 +986,8 @@ final class PrivacyBridgeHooks
             'event' => $event,
             'occurred_at' => gmdate('Y-m-d\TH:i:s\Z'),
             'whmcs' => [
-                'version' => PrivacyBridgeStore::setting('Version'),
-                'system_url' => PrivacyBridgeStore::setting('SystemURL'),
+                'version' => substr((string) PrivacyBridgeStore::setting('Version'), 0, 32) ?: 'unknown',
+                'system_url' => PrivacyBridgeStore::setting('SystemURL') ?: null,
             ],
             'actor' => PrivacyBridgeContext::actor(),
             'vars' => $vars,

@@ -11,6 +11,7 @@ from tests.php.whmcs_harness import (
     EVENTS_PATH,
     admin_area,
     api_request,
+    bridge_accepts,
     client_area,
     cron,
     masquerading,
@@ -220,6 +221,14 @@ class TestEveryEvent:
         if event in EXPECTED_VARS:
             assert envelope["vars"] == EXPECTED_VARS[event]
 
+    @pytest.mark.parametrize("event", sorted(DOCUMENTED))
+    def test_is_accepted_by_the_bridge_schema(self, whmcs, receiver, event):
+        whmcs.fire(event, DOCUMENTED[event], client_area())
+
+        loaded = bridge_accepts(receiver.events()[0], kind="event")
+
+        assert loaded.event == event and loaded.outbox_id == 1
+
     def test_client_add_keeps_profile_and_consent_but_not_notes(self, whmcs, receiver):
         whmcs.fire("ClientAdd", DOCUMENTED["ClientAdd"], client_area())
 
@@ -308,6 +317,25 @@ class TestActor:
 
         assert receiver.events()[0]["actor"]["type"] == "client"
         assert receiver.events()[0]["actor"]["id"] == 42
+
+    def test_api_call_without_identifier_is_still_named(self, whmcs, receiver):
+        context = api_request()
+        del context["post"]["identifier"]
+
+        whmcs.fire("ClientClose", {"userid": 42}, context)
+
+        assert receiver.events()[0]["actor"]["id"] == "unknown"
+        bridge_accepts(receiver.events()[0], kind="event")
+
+    def test_whmcs_info_comes_from_tblconfiguration_without_config_globals(self, whmcs, receiver):
+        whmcs.seed("tblconfiguration", setting="Version", value="8.10.0-release.1")
+        context = client_area()
+        context["config_globals"] = None
+
+        whmcs.fire("ClientClose", {"userid": 42}, context)
+
+        assert receiver.events()[0]["whmcs"] == {"version": "8.10.0-release.1", "system_url": None}
+        bridge_accepts(receiver.events()[0], kind="event")
 
     def test_nobody_logged_in_on_a_web_request_is_system(self, whmcs, receiver):
         context = client_area()

@@ -11,6 +11,7 @@ from tests.php.whmcs_harness import (
     VALIDATE_PATH,
     Reply,
     admin_area,
+    bridge_accepts,
     client_area,
     cron,
 )
@@ -130,6 +131,20 @@ class TestClientDetailsValidation:
         assert client42.fire("ClientDetailsValidation", FORM, client_area(42)).result == [UNAVAILABLE]
 
 
+class TestBridgeSchema:
+    def test_accepts_every_synchronous_envelope(self, client42, receiver):
+        client42.fire("ClientDetailsValidation", FORM, client_area(42))
+        client42.fire("ContactDetailsValidation", {"contactid": "new"}, client_area(42))
+        client42.fire("EmailPreSend", {"messagename": "Welcome"}, cron())
+        client42.fire("AdminAreaClientSummaryPage", {"userid": 42}, admin_area(3))
+        client42.fire("ClientAreaHomepage", {}, client_area(42))
+
+        kinds = {VALIDATE_PATH: "validate", PANEL_PATH: "panel"}
+        for request in receiver.requests():
+            bridge_accepts(request.envelope, kind=kinds[request.path])
+        assert len(receiver.requests()) == 5
+
+
 class TestContactDetailsValidation:
     def test_sends_the_stored_contact_as_current(self, whmcs, receiver):
         whmcs.seed("tblcontacts", id=5, userid=42, email="old@example.com", password="x")
@@ -148,6 +163,11 @@ class TestContactDetailsValidation:
         whmcs.fire("ContactDetailsValidation", {"contactid": "5"}, client_area(42))
 
         assert "current" not in receiver.requests(VALIDATE_PATH)[0].envelope["vars"]
+
+    def test_a_contactid_of_new_is_dropped(self, whmcs, receiver):
+        whmcs.fire("ContactDetailsValidation", {"contactid": "new"}, client_area(42))
+
+        assert "contactid" not in receiver.requests(VALIDATE_PATH)[0].envelope["vars"]
 
     def test_a_new_contact_has_no_current(self, whmcs, receiver):
         whmcs.fire("ContactDetailsValidation", {"email": "n@example.com"}, client_area(42))
@@ -175,6 +195,12 @@ class TestEmailPreSend:
         assert run.result == {"abortsend": True}
         sent = receiver.requests(VALIDATE_PATH)[0].envelope["vars"]
         assert sent == {"messagename": "Newsletter", "relid": 42, "userid": 42}
+
+    def test_without_relid_no_client_is_named(self, whmcs, receiver):
+        whmcs.fire("EmailPreSend", {"messagename": "Welcome"}, cron())
+
+        sent = receiver.requests(VALIDATE_PATH)[0].envelope["vars"]
+        assert sent == {"messagename": "Welcome", "userid": None}
 
     def test_allowed_answer_sends(self, whmcs, receiver):
         run = whmcs.fire("EmailPreSend", self.VARS, cron())

@@ -339,3 +339,10 @@ def php_literal(value: Any) -> str:
     if isinstance(value, dict):
         return "[" + ", ".join(f"{php_literal(k)} => {php_literal(v)}" for k, v in value.items()) + "]"
     return "[" + ", ".join(php_literal(v) for v in value) + "]"
+
+
+def bridge_accepts(envelope: dict[str, Any], *, kind: str) -> Any:
+    """Loads an envelope with the bridge's own hook schema: what the PHP side sends, it takes."""
+    from bridge.schemas.hooks import load_envelope
+
+    return load_envelope(envelope, kind=kind)
