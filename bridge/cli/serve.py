@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 
 from bridge.cli.base import exits, state
@@ -37,12 +40,29 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     prepare_database(settings.database_url)
     configure("json" if settings.log_format == "auto" else settings.log_format)
 
+    job_worker: list[subprocess.Popen] = []
+
+    def start_job_worker(_arbiter) -> None:  # noqa: ANN001
+        if not no_worker:
+            args = [sys.executable, "-m", "bridge.cli"]
+            if state().config_path:
+                args += ["--config", state().config_path]
+            job_worker.append(subprocess.Popen([*args, "worker"]))  # noqa: S603 - our own entry point
+
+    def stop_job_worker(_arbiter) -> None:  # noqa: ANN001
+        for process in job_worker:
+            process.terminate()
+            process.wait(timeout=30)
+
     class _Gunicorn(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
+            self.cfg.set("control_socket_disable", True)  # several instances may share a host
+            self.cfg.set("when_ready", start_job_worker)
+            self.cfg.set("on_exit", stop_job_worker)
 
         def load(self):  # noqa: ANN202
             return create_app(settings)

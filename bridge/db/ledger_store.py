@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bridge.crypto import WrappedKey
@@ -118,6 +118,10 @@ class SqlLedgerStore:
                  .order_by(LedgerEntry.seq).limit(limit))
         with read_tx(self.engine) as conn:
             return [ChainRow(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
+
+    def count_for_client(self, client_id: int) -> int:
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(func.count()).where(LedgerEntry.client_id == client_id)).scalar_one()
 
     def entries_for_client(self, client_id: int, *, after: int, limit: int) -> list[ChainRow]:
         query = (

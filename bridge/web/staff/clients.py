@@ -1,0 +1,17 @@
+"""A customer's privacy summary."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from bridge.privacy import privacy_summary
+from bridge.web.auth import require_role
+from bridge.web.staff.common import checked_id
+
+bp = Blueprint("staff_clients", __name__)
+
+
+@bp.get("/v1/clients/<int:client_id>/privacy")
+@require_role("agent")
+def client_privacy(client_id: int):
+    return jsonify(privacy_summary(current_app.extensions["bridge"], checked_id(client_id)))
