@@ -1,0 +1,92 @@
+"""End to end: the PHP hook, through its outbox and signature, into the real bridge app."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import urllib.request
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+
+from tests.php.whmcs_harness import Whmcs, admin_area, client_area
+
+pytestmark = pytest.mark.php
+
+app_module = pytest.importorskip("bridge.web.app")
+
+
+@pytest.fixture
+def bridge(tmp_path) -> Iterator[SimpleNamespace]:
+    """The real app on a migrated SQLite database, served on a free local port."""
+    from werkzeug.serving import make_server
+
+    from bridge.db import migrate
+    from bridge.db.base import make_engine
+    from bridge.settings import load_settings
+
+    url = f"sqlite:///{tmp_path}/bridge.db"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = load_settings(
+        environ={
+            "BRIDGE_DATABASE_URL": url,
+            "BRIDGE_WEBHOOK_SECRET": secret,
+            "BRIDGE_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
+    )
+    app = app_module.create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    services = app.extensions["bridge"]
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", secret=secret, services=services)
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    services.dispose()
+
+
+def client_ledger(bridge: SimpleNamespace, client_id: int) -> list[dict]:
+    token = bridge.services.tokens.create(name=f"php-e2e-{secrets.token_hex(4)}", role="auditor")
+    request = urllib.request.Request(
+        f"{bridge.url}/v1/clients/{client_id}/ledger",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local test server
+        return json.load(response)["entries"]
+
+
+def test_client_edit_reaches_the_ledger_as_client_updated(php, tmp_path, bridge):
+    whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.configure()
+    whmcs.seed("tblclients", id=42, email="new@example.com", tax_id="GB1", defaultgateway="paypal")
+    whmcs.fire(
+        "ClientAdd",
+        {"client_id": 42, "user_id": 7, "firstname": "Ada", "email": "old@example.com",
+         "password": "pw-123"},
+        client_area(42, 7),
+    )  # fmt: skip
+
+    whmcs.fire(
+        "ClientEdit",
+        {"userid": 42, "firstname": "Ada", "email": "new@example.com",
+         "olddata": {"firstname": "Ada", "email": "old@example.com"}},
+        admin_area(3, userid=42),
+    )  # fmt: skip
+
+    rows = whmcs.outbox()
+    assert [row["delivered_at"] is not None for row in rows] == [True, True]
+    entries = client_ledger(bridge, 42)
+    assert [e["event_type"] for e in entries] == ["client.created", "client.updated"]
+    updated = entries[1]
+    assert updated["actor"]["type"] == "admin" and updated["actor"]["id"] == "3"
+    assert "email" in {change["field"] for change in updated["changes"]}
+    assert updated["details"]["webhook_id"] == rows[1]["webhook_id"]
+    assert updated["details"]["outbox_id"] == rows[1]["id"]
+    assert "pw-123" not in json.dumps(entries)
