@@ -15,6 +15,7 @@ from bridge.db.token_store import SqlTokenStore
 from bridge.db.verification_store import SqlVerificationStore
 from bridge.ledger.keyring import Keyring, MasterKeyRef
 from bridge.ledger.service import Ledger
+from bridge.policies.service import Policies
 from bridge.settings import Settings
 from bridge.tokens import Tokens
 
@@ -40,6 +41,10 @@ class Services:
         if name not in self.extras:
             self.extras[name] = build()
         return self.extras[name]
+
+    @property
+    def policies(self) -> Policies:
+        return self.ledger.policies
 
     @property
     def verification_store(self) -> SqlVerificationStore:
@@ -105,9 +110,13 @@ class Services:
 
 
 def build_ledger(*, settings: Settings, engine: Engine, clock: Clock) -> Ledger:
+    """The ledger, stamping every entry with the policy version in force at its occurred_at."""
     store = SqlLedgerStore(engine=engine)
     masters = [MasterKeyRef(kid=m.kid, key=m.key) for m in settings.master_key]
-    return Ledger(store=store, keyring=Keyring(store=store, masters=masters, clock=clock), clock=clock)
+    ledger = Ledger(store=store, keyring=Keyring(store=store, masters=masters, clock=clock), clock=clock)
+    ledger.policies = Policies(ledger=ledger, notice_days=settings.policy_notice_days)
+    ledger.policy_lookup = ledger.policies.in_force
+    return ledger
 
 
 def build_whmcs_client(settings: Settings):  # noqa: ANN201

@@ -112,9 +112,10 @@ class SqlLedgerStore:
             row = conn.execute(select(*_CHAIN_COLUMNS).where(LedgerEntry.seq == seq)).first()
         return ChainRow(row[0], row[1], row[2], bytes(row[3])) if row else None
 
-    def entries_of_type(self, client_id: int, event_type: str, *, limit: int = 1000) -> list[ChainRow]:
-        query = (select(*_CHAIN_COLUMNS)
-                 .where(LedgerEntry.client_id == client_id, LedgerEntry.event_type == event_type)
+    def entries_of_type(self, client_id: int | None, event_type: str, *, limit: int = 1000) -> list[ChainRow]:
+        """Entries of one type for a client, or (client_id None) those that belong to no client."""
+        owner = LedgerEntry.client_id.is_(None) if client_id is None else LedgerEntry.client_id == client_id
+        query = (select(*_CHAIN_COLUMNS).where(owner, LedgerEntry.event_type == event_type)
                  .order_by(LedgerEntry.seq).limit(limit))
         with read_tx(self.engine) as conn:
             return [ChainRow(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]

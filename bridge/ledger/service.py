@@ -51,6 +51,7 @@ class Ledger:
     def __init__(self, *, store: LedgerStore, keyring: Keyring, clock: Clock,
                  policy_lookup: PolicyLookup = _no_policy) -> None:
         self.store, self.keyring, self.clock, self.policy_lookup = store, keyring, clock, policy_lookup
+        self.policies: Any = None  # set by the composition root (bridge.services.build_ledger)
 
     # -- writing -----------------------------------------------------------------------------
     def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None,
@@ -114,7 +115,7 @@ class Ledger:
         row = self.store.entry(seq)
         return self.decode([row], reveal=reveal)[0] if row else None
 
-    def entries_of_type(self, client_id: int, event_type: str, *, reveal: bool) -> list[dict[str, Any]]:
+    def entries_of_type(self, client_id: int | None, event_type: str, *, reveal: bool) -> list[dict[str, Any]]:
         return self.decode(self.store.entries_of_type(client_id, event_type), reveal=reveal)
 
     def decode(self, rows: Iterable[ChainRow], *, reveal: bool) -> list[dict[str, Any]]:

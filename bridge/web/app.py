@@ -31,11 +31,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 def _register(app: Flask) -> None:
     from bridge.web import health, hooks, metrics, problems
-    from bridge.web.staff import clients, disclosures, ledger, verifications
+    from bridge.web.staff import clients, disclosures, ledger, policies, verifications
 
     problems.init_app(app)
     metrics.init_app(app)
-    for blueprint in (hooks.bp, health.bp, ledger.bp, verifications.bp, disclosures.bp, clients.bp):
+    for blueprint in (hooks.bp, health.bp, ledger.bp, verifications.bp, disclosures.bp, clients.bp, policies.bp):
         app.register_blueprint(blueprint)
     app.before_request(_start_request)
     app.after_request(_finish_request)
