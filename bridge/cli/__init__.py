@@ -8,6 +8,7 @@ import click
 from bridge.cli.base import CliState
 from bridge.cli.db import db
 from bridge.cli.demo import demo
+from bridge.cli.export import export
 from bridge.cli.ledger import key, ledger
 from bridge.cli.serve import serve
 from bridge.cli.tokens import token
@@ -25,7 +26,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for _command in (db, token, ledger, key, serve, worker, demo):
+for _command in (db, token, ledger, key, serve, worker, export, demo):
     main.add_command(_command)
 
 try:  # the emulator ships with the package; guard only against a partial checkout

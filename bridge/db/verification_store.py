@@ -123,6 +123,11 @@ class SqlVerificationStore:
 
         return run
 
+    def subjects_of(self, client_id: int) -> list[str]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(S.c.subject).where(S.c.client_id == client_id).distinct().order_by(S.c.subject))
+            return [r[0] for r in rows]
+
     def state(self, subject: str) -> dict[str, str]:
         with read_tx(self.engine) as conn:
             return {r.field: r.sealed for r in conn.execute(select(S).where(S.c.subject == subject))}

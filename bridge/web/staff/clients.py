@@ -15,3 +15,12 @@ bp = Blueprint("staff_clients", __name__)
 @require_role("agent")
 def client_privacy(client_id: int):
     return jsonify(privacy_summary(current_app.extensions["bridge"], checked_id(client_id)))
+
+
+@bp.get("/v1/clients/<int:client_id>/export")
+@require_role("dpo")
+def client_export(client_id: int):
+    from bridge.export import export_client
+    from bridge.web.staff.common import staff_actor
+
+    return jsonify(export_client(current_app.extensions["bridge"], checked_id(client_id), actor=staff_actor()))
