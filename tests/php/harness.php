@@ -7,7 +7,7 @@
  * Scenario keys: hook_file, database (SQLite file), hook, vars, area (client|admin|null),
  * server, get, post, session (merged into the superglobals; a null value unsets a key),
  * current_user {admin, user, client, masquerading}, app_ip (null: no App class), config_globals
- * ($CONFIG), seed {table: [rows]}. A value {"__class__": "WHMCS\\User\\User", ...} in vars
+ * ($CONFIG), seed {table: [rows]}, drop_tables [names] (dropped after seeding). A value {"__class__": "WHMCS\\User\\User", ...} in vars
  * becomes that model object.
  *
  * Every warning, notice and deprecation is collected and makes the exit code 3; a fatal error
@@ -51,10 +51,14 @@ if (!is_array($scenario)) {
 $scenario += [
     'vars' => [], 'area' => null, 'server' => [], 'get' => [], 'post' => [], 'session' => [],
     'current_user' => [], 'app_ip' => null, 'config_globals' => null, 'seed' => [],
+    'drop_tables' => [],
 ];
 $GLOBALS['HARNESS'] = $scenario;
 
 harness_database($scenario['database'], $scenario['seed']);
+foreach ($scenario['drop_tables'] as $table) {
+    Illuminate\Database\Capsule\Manager::schema()->dropIfExists($table);
+}
 harness_request($scenario);
 
 if ($scenario['app_ip'] !== null) {

@@ -102,3 +102,34 @@ class TestSecret:
 
         assert receiver.requests() == []
         assert "webhook_secret" in not_configured_lines(whmcs)[0]
+
+
+class TestNeverThrowsIntoWhmcs:
+    def test_a_broken_outbox_table_is_logged_not_thrown(self, whmcs, receiver):
+        whmcs.execute("CREATE TABLE mod_privacy_bridge_outbox (id INTEGER PRIMARY KEY)")
+
+        run = whmcs.fire("ClientEdit", {"userid": 42}, client_area(), allow_internal_error=True)
+
+        assert run.result is None and receiver.requests() == []
+        assert any(line.startswith("Privacy bridge: internal error in ClientEdit hook") for line in run.activity)
+
+    def test_missing_whmcs_tables_only_lose_the_extras(self, whmcs, receiver):
+        context = client_area()
+        context["drop_tables"] = ["tblclients", "tblemailtemplates"]
+        context["config_globals"] = None
+
+        whmcs.fire("ClientEdit", {"userid": 42, "email": "a@example.com"}, context)
+        validation = whmcs.fire("ClientDetailsValidation", {"email": "b@example.com"}, context)
+        email = whmcs.fire("EmailPreSend", {"messagename": "Welcome", "relid": 42}, context)
+
+        assert receiver.events()[0]["vars"] == {"userid": 42, "email": "a@example.com"}
+        assert validation.result == [] and email.result == []
+        assert "current" not in receiver.requests()[1].envelope["vars"]
+
+    def test_a_settings_file_that_throws_counts_as_not_configured(self, whmcs, receiver):
+        whmcs.config_file.write_text("<?php\nthrow new RuntimeException('broken');\n")
+
+        run = whmcs.fire("ClientClose", {"userid": 1}, client_area())
+
+        assert receiver.requests() == []
+        assert "could not be read" in not_configured_lines(whmcs)[0] and run.result is None
