@@ -10,7 +10,7 @@ import click
 from sqlalchemy import Engine
 
 from bridge.db.base import make_engine
-from bridge.errors import BridgeError, ConfigError, StorageUnavailable
+from bridge.errors import BridgeError, ConfigError, StorageUnavailable, WhmcsNotConfigured
 from bridge.settings import Settings, load_settings
 
 
@@ -49,7 +49,7 @@ def exits(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except ConfigError as exc:
+        except (ConfigError, WhmcsNotConfigured) as exc:
             fail(exc.message, 2)
         except StorageUnavailable as exc:
             fail(f"{exc.message} (check BRIDGE_DATABASE_URL and that the database is up)", 1)

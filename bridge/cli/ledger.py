@@ -46,10 +46,17 @@ def verify(against: str | None, use_whmcs: bool) -> None:
         newest = max(anchors, key=lambda a: a.seq)
         checkpoints.setdefault(newest.seq, newest.hash)
     if use_whmcs:
-        from bridge.cli.whmcs_anchors import whmcs_checkpoints
+        from bridge.errors import WhmcsNotConfigured
+        from bridge.ledger.anchors_whmcs import whmcs_anchor_checkpoints
+        from bridge.services import build_whmcs_client
 
-        for seq, digest in whmcs_checkpoints(state().settings()).items():
-            checkpoints.setdefault(seq, digest)
+        whmcs = build_whmcs_client(state().settings())
+        if whmcs is None:
+            raise WhmcsNotConfigured("--whmcs needs BRIDGE_WHMCS_API_URL, BRIDGE_WHMCS_IDENTIFIER and BRIDGE_WHMCS_SECRET")
+        for seq, digest in whmcs_anchor_checkpoints(whmcs).items():
+            if checkpoints.setdefault(seq, digest) != digest:
+                click.echo(f"FAIL seq={seq} anchor-mismatch")
+                sys.exit(1)
     progress = Progress("verified")
 
     def rows():
