@@ -82,6 +82,27 @@ class Services:
             ledger=self.ledger, states=self.states, marketing_templates=self.settings.marketing_templates))
 
     @property
+    def consent_changes(self):  # noqa: ANN201
+        from bridge.consent.service import ConsentChanges
+
+        return self._once("consent_changes", lambda: ConsentChanges(
+            ledger=self.ledger, queue=self.queue, issue_change=self.issue_change))
+
+    def issue_change(self, client_id: int | None, purpose: str) -> str:
+        """A fresh bridge_change_id for one WHMCS write (or the one already issued for `purpose`),
+        registered before the write so the hook's echo is recognised as the bridge's own."""
+        import uuid
+        from datetime import timedelta
+
+        existing = self.verification_store.change_for(purpose)
+        if existing:
+            return existing
+        change_id, now = str(uuid.uuid4()), self.clock.now()
+        self.verification_store.issue_change(change_id, client_id=client_id, purpose=purpose, at=now,
+                                             expires_at=now + timedelta(days=2))
+        return change_id
+
+    @property
     def disclosures(self):  # noqa: ANN201
         from bridge.disclosure.service import DisclosureService
 
@@ -105,8 +126,11 @@ class Services:
         from bridge.verification.gate import REVERT_JOB
         from bridge.verification.revert import NOTE_JOB, Reverter, run_note
 
+        from bridge.consent.service import APPLY_CONSENT_JOB
+
         reverter = Reverter(ledger=self.ledger, whmcs=self.whmcs, store=self.verification_store, queue=self.queue)
-        return {REVERT_JOB: reverter.run, NOTE_JOB: run_note(self.whmcs)}
+        return {REVERT_JOB: reverter.run, NOTE_JOB: run_note(self.whmcs),
+                APPLY_CONSENT_JOB: self.consent_changes.apply(self.whmcs)}
 
 
 def build_ledger(*, settings: Settings, engine: Engine, clock: Clock) -> Ledger:
