@@ -25,6 +25,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.json.sort_keys = False
     app.extensions["bridge"] = services
+    from bridge.web.health import whmcs_probe
+
+    app.extensions["bridge_whmcs_probe"] = whmcs_probe(services)
     _register(app)
     return app
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,11 +27,34 @@ def _database_check(engine) -> str:  # noqa: ANN001
         return "unreachable"
 
 
+class CachedProbe:
+    """WHMCS is asked at most once per `ttl` seconds per worker: probes may come every second."""
+
+    def __init__(self, probe, ttl: float = 30.0) -> None:  # noqa: ANN001
+        self.probe, self.ttl, self._at, self._last = probe, ttl, 0.0, None
+
+    def __call__(self) -> dict:
+        now = time.monotonic()
+        if self._last is None or now - self._at > self.ttl:
+            self._last, self._at = self.probe(), now
+        return self._last
+
+
+def whmcs_probe(services) -> CachedProbe | None:  # noqa: ANN001
+    if services.whmcs is None:
+        return None
+    from bridge.whmcs.api import check_whmcs
+
+    return CachedProbe(lambda: check_whmcs(services.whmcs))
+
+
 @bp.get("/readyz")
 def readyz():
+    """503 only when the database is unreachable or not migrated: the bridge keeps ingesting while
+    WHMCS is down, so WHMCS is reported but does not make the bridge unready."""
     services = current_app.extensions["bridge"]
-    checks = {"database": _database_check(services.engine)}
-    for name, probe in current_app.extensions.get("bridge_ready_checks", {}).items():
-        checks[name] = probe()
+    checks: dict = {"database": _database_check(services.engine)}
+    probe = current_app.extensions.get("bridge_whmcs_probe")
+    checks["whmcs"] = probe() if probe else {"ok": False, "detail": "not configured"}
     ready = checks["database"] == "ok"
     return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), 200 if ready else 503

@@ -22,3 +22,4 @@ def test_an_opt_out_by_phone_is_recorded_applied_in_whmcs_and_suppresses_marketi
 def test_consent_input_is_strict(world, tokens):
     bad = world.staff("POST", "/v1/clients/1/consent", tokens["agent"], json={"marketing": "nope", "channel": "fax"})
     assert bad.status_code == 400 and set(bad.get_json()["errors"]) == {"marketing", "channel"}
+
