@@ -20,6 +20,8 @@ from bridge.jobs.worker import Backoff, Worker
 from bridge.services import Services, build_services
 from bridge.settings import load_settings
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
+from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.session import build_session
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import EmulatorState
 
@@ -103,8 +105,12 @@ def running_world(database_url: str, clock: Clock, *, seed: bool = True,
         secret = os.urandom(32)
         engine = make_engine(database_url)
         migrate.upgrade(engine)
-        services = build_services(load_settings(environ=_environment(database_url, base, secret, settings or {})),
-                                  clock=clock, engine=engine)
+        loaded = load_settings(environ=_environment(database_url, base, secret, settings or {}))
+        # the real client and Session, with a backoff measured in milliseconds: the story runs on
+        # a simulated clock and should not sleep through WHMCS's injected failures
+        whmcs = HttpWhmcsClient(session=stack.enter_context(build_session()), url=loaded.whmcs_api_url,
+                                identifier=loaded.whmcs_identifier, secret=loaded.whmcs_secret, backoff=0.005)
+        services = build_services(loaded, clock=clock, engine=engine, whmcs=whmcs)
         stack.callback(services.dispose)
         app = create_app(services=services)
         worker = Worker(queue=services.queue, handlers=services.job_handlers(), clock=clock,
