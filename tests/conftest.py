@@ -102,3 +102,39 @@ def base_env(db_url):
         "BRIDGE_WEBHOOK_SECRET": TEST_WEBHOOK_SECRET,
         "BRIDGE_MASTER_KEY": TEST_MASTER_KEY,
     }
+
+
+# -- the log scan: every log line of the whole run is kept and checked at the end ------------------
+
+class _Capture(__import__("logging").Handler):
+    def __init__(self) -> None:
+        super().__init__(level=0)
+        from bridge.logs import JsonFormatter
+
+        self.setFormatter(JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record) -> None:  # noqa: ANN001
+        self.lines.append(self.format(record))
+
+
+LOG_CAPTURE = _Capture()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _capture_bridge_logs():
+    import logging
+
+    logger = logging.getLogger("bridge")
+    logger.addHandler(LOG_CAPTURE)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    yield
+    logger.removeHandler(LOG_CAPTURE)
+    logger.setLevel(previous)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The log scan looks at what every other test logged, so it runs last."""
+    last = [item for item in items if item.nodeid.endswith("test_no_log_line_carries_a_personal_value_or_secret")]
+    items[:] = [item for item in items if item not in last] + last
