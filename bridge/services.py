@@ -123,10 +123,9 @@ class Services:
         """Handlers the worker runs; WHMCS-bound ones only when WHMCS is configured."""
         if self.whmcs is None:
             return {}
+        from bridge.consent.service import APPLY_CONSENT_JOB
         from bridge.verification.gate import REVERT_JOB
         from bridge.verification.revert import NOTE_JOB, Reverter, run_note
-
-        from bridge.consent.service import APPLY_CONSENT_JOB
 
         reverter = Reverter(ledger=self.ledger, whmcs=self.whmcs, store=self.verification_store, queue=self.queue)
         return {REVERT_JOB: reverter.run, NOTE_JOB: run_note(self.whmcs),

@@ -16,7 +16,7 @@ from bridge.errors import NotFound, ValidationFailed
 
 ROLES = ("auditor", "agent", "dpo")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$")
-TOKEN_PREFIX = "pbt_"
+TOKEN_PREFIX = "pbt_"  # noqa: S105 - a public prefix that makes leaked tokens easy to spot
 
 
 def role_allows(held: str, needed: str) -> bool:

@@ -52,7 +52,8 @@ def verify(against: str | None, use_whmcs: bool) -> None:
 
         whmcs = build_whmcs_client(state().settings())
         if whmcs is None:
-            raise WhmcsNotConfigured("--whmcs needs BRIDGE_WHMCS_API_URL, BRIDGE_WHMCS_IDENTIFIER and BRIDGE_WHMCS_SECRET")
+            raise WhmcsNotConfigured(
+                "--whmcs needs BRIDGE_WHMCS_API_URL, BRIDGE_WHMCS_IDENTIFIER and BRIDGE_WHMCS_SECRET")
         for seq, digest in whmcs_anchor_checkpoints(whmcs).items():
             if checkpoints.setdefault(seq, digest) != digest:
                 click.echo(f"FAIL seq={seq} anchor-mismatch")

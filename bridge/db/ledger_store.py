@@ -67,7 +67,8 @@ class SqlLedgerStore:
                     conn.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=prev))
                 if webhook_id is not None:
                     first = rows[0]["seq"] if rows else None
-                    conn.execute(insert(WebhookId).values(webhook_id=webhook_id, first_seq=first, received_at=recorded_at))
+                    conn.execute(insert(WebhookId).values(
+                        webhook_id=webhook_id, first_seq=first, received_at=recorded_at))
                 seqs = tuple(r["seq"] for r in rows)
                 for operation in also:
                     operation(conn, seqs)

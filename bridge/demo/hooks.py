@@ -23,7 +23,8 @@ def envelope(event: str, vars_: dict[str, Any], *, actor: dict[str, Any], at: da
     return body
 
 
-def signed(body: dict[str, Any], *, secret: bytes, timestamp: int, webhook_id: str | None = None) -> tuple[bytes, dict[str, str]]:
+def signed(body: dict[str, Any], *, secret: bytes, timestamp: int,
+           webhook_id: str | None = None) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(body, separators=(",", ":")).encode()
     msg_id = webhook_id or f"msg_{uuid.uuid4().hex}"
     return raw, {**signed_headers(secret, msg_id=msg_id, timestamp=timestamp, body=raw),

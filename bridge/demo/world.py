@@ -20,10 +20,10 @@ from bridge.jobs.worker import Backoff, Worker
 from bridge.services import Services, build_services
 from bridge.settings import load_settings
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
-from bridge.whmcs.http import HttpWhmcsClient
-from bridge.whmcs.session import build_session
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.session import build_session
 
 
 @dataclass

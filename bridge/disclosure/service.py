@@ -13,6 +13,7 @@ from bridge.verification.service import VerificationService
 
 GROUNDS = ("legal_process", "rights_protection", "emergency")
 OPEN_INVOICE_STATUSES = ("Unpaid", "Overdue", "Payment Pending", "Collections")
+ADDRESS_FIELDS = ("companyname", "address1", "address2", "city", "state", "postcode", "country")
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,11 @@ class DisclosureService:
             raise WhmcsNotConfigured("billing disclosure reads WHMCS; set BRIDGE_WHMCS_API_URL and credentials")
         client = self.whmcs.get_client(client_id)
         fields = client.fields()
-        address = {k: fields[k] for k in ("companyname", "address1", "address2", "city", "state", "postcode", "country")}
+        address = {k: fields[k] for k in ADDRESS_FIELDS}
         pay_methods = [{"type": m.type, "last_four": m.last_four or None, "description": m.description}
                        for m in self.whmcs.get_pay_methods(client_id)]
-        invoices = [{"id": i.id, "status": i.status, "total": i.total, "due": i.duedate.isoformat() if i.duedate else None}
+        invoices = [{"id": i.id, "status": i.status, "total": i.total,
+                     "due": i.duedate.isoformat() if i.duedate else None}
                     for i in self.whmcs.iter_invoices(client_id) if i.status in OPEN_INVOICE_STATUSES]
         return {"client_id": client_id, "name": f"{client.firstname} {client.lastname}".strip(),
                 "address": address, "tax_id": client.tax_id, "pay_methods": pay_methods, "open_invoices": invoices}

@@ -29,7 +29,8 @@ class JobQueue(Protocol):
                 now: datetime | None = None) -> int | None:
         """Add a job; with a dedupe_key already pending or running, add nothing and return None."""
 
-    def lease(self, *, owner: str, now: datetime, lease_for: timedelta, kinds: tuple[str, ...] | None = None) -> Job | None:
+    def lease(self, *, owner: str, now: datetime, lease_for: timedelta,
+              kinds: tuple[str, ...] | None = None) -> Job | None:
         """Take the oldest due job no live lease holds; one worker per job, across processes."""
 
     def complete(self, job_id: int, *, owner: str, now: datetime) -> bool: ...

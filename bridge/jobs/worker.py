@@ -6,9 +6,9 @@ type only."""
 from __future__ import annotations
 
 import logging
+import os
 import random
 import socket
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bridge.clock import Clock
-from bridge.errors import ConfigError
 from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
+from bridge.errors import ConfigError
 from bridge.ledger.store import KeyRecord, LedgerStore
 
 

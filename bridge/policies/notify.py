@@ -42,8 +42,8 @@ def notify_policy(*, ledger: Ledger, whmcs, version: str, issue_change: Callable
             continue
         try:
             whmcs.send_email(template, client.id, change_id=issue_change(client.id, f"notice:{version}:{client.id}"),
-                             custom_vars={"policy_version": version, "policy_effective_at": policy.effective_at.date().isoformat(),
-                                          "policy_url": policy.url or ""})
+                             custom_vars={"policy_version": version, "policy_url": policy.url or "",
+                                          "policy_effective_at": policy.effective_at.date().isoformat()})
         except (WhmcsUnavailable, WhmcsRejected) as exc:
             report.errors.append({"client_id": client.id, "detail": str(exc)})
             continue

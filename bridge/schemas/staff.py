@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
-
 DOCUMENT_TYPES = ("passport", "national_id", "driving_licence", "residence_permit", "other")
 CHANNELS = ("phone", "email", "ticket", "chat", "in_person", "post")
 CATEGORIES = ("contact", "billing", "consent", "credentials", "usage", "communications")

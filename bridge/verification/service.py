@@ -44,7 +44,8 @@ class VerificationService:
                 raise Unprocessable("the document has expired", errors={"document_expires": ["must be in the future"]})
         new = NewVerification(client_id=client_id, user_id=attestation.user_id,
                               document_type=attestation.document_type, issuing_country=attestation.issuing_country,
-                              recorded_at=now, expires_at=expiry(now, self.ttl_days, doc_expires), recorded_by=actor.id or "")
+                              recorded_at=now, expires_at=expiry(now, self.ttl_days, doc_expires),
+                              recorded_by=actor.id or "")
         draft = EntryDraft(
             event_type=EventType.VERIFICATION_RECORDED, occurred_at=now, subject=Subject.of("client", client_id),
             actor=actor, client_id=client_id,

@@ -15,7 +15,8 @@ from tests.support.ledger import email_change, make_ledger
 
 
 def main() -> None:
-    url, threads, per_thread, prefix, shared = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    url, prefix = sys.argv[1], sys.argv[4]
+    threads, per_thread, shared = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[5])
     engine = make_engine(url, pool_size=threads + 2)
     ledger = make_ledger(engine, SystemClock())
     accepted = [0] * threads

@@ -18,7 +18,8 @@ def recorded(client, signer):
 class TestAuth:
     @pytest.mark.parametrize("path", ["/v1/clients/1/ledger", "/v1/ledger/verify"])
     def test_no_or_bad_token_is_401_with_a_problem(self, client, path):
-        for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}):
+        bad = ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "})
+        for headers in bad:
             response = client.get(path, headers=headers)
             assert response.status_code == 401
             assert response.mimetype == "application/problem+json"
@@ -50,7 +51,8 @@ class TestLedgerPage:
         assert rest["next_after"] is None
         assert all(e["seq"] > first["next_after"] for e in rest["entries"])
 
-    @pytest.mark.parametrize("query", ["limit=0", "limit=1001", "after=-1", "limit=abc", "after=99999999999999999999999"])
+    @pytest.mark.parametrize(
+        "query", ["limit=0", "limit=1001", "after=-1", "limit=abc", "after=99999999999999999999999"])
     def test_bad_paging_is_a_400_with_field_errors(self, client, token_for, query):
         response = client.get(f"/v1/clients/1/ledger?{query}", headers=token_for("auditor"))
         assert response.status_code == 400 and response.get_json()["errors"]
@@ -89,7 +91,8 @@ class TestProblems:
             raise RuntimeError("secret detail jane.doe@example.net")
 
         monkeypatch.setattr(services.ledger, "verify", explode)
-        response = client.get("/v1/ledger/verify", headers={"Authorization": f"Bearer {services.tokens.create(name='x', role='dpo')}"})
+        token = services.tokens.create(name="x", role="dpo")
+        response = client.get("/v1/ledger/verify", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 500
         problem = response.get_json()
         assert problem["detail"] == f"internal error (request id {response.headers['X-Request-ID']})"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from bridge.db.base import Base
 from bridge.db import models  # noqa: F401  (registers the tables on Base.metadata)
+from bridge.db.base import Base
 
 config = context.config
 target_metadata = Base.metadata

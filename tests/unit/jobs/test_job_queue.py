@@ -101,7 +101,8 @@ class TestWorker:
         def broken(job):
             raise RuntimeError("boom with secret-ish text")
 
-        worker = Worker(queue=queue, handlers={"b": broken}, clock=clock, backoff=Backoff(base_s=1, cap_s=1, max_attempts=3))
+        worker = Worker(queue=queue, handlers={"b": broken}, clock=clock,
+                        backoff=Backoff(base_s=1, cap_s=1, max_attempts=3))
         job_id = queue.enqueue("b", {}, now=clock.now())
         for _ in range(5):
             worker.drain()

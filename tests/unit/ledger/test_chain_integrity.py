@@ -6,7 +6,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bridge.ledger.chain import ZERO_HASH
-
 from tests.support.ledger import email_change
 
 

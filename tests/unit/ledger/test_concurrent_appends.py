@@ -14,7 +14,8 @@ def test_two_processes_of_four_writers_make_one_gapless_chain(db_url, ledger, en
     threads, per_thread, shared = 4, 225, 50
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.support.append_worker", db_url, str(threads), str(per_thread), f"p{p}", str(shared)],
+            [sys.executable, "-m", "tests.support.append_worker", db_url, str(threads), str(per_thread),
+             f"p{p}", str(shared)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for p in range(2)
