@@ -1,0 +1,37 @@
+"""POST /v1/hooks/whmcs/panel: the HTML the WHMCS output hooks print as is. Signed like every hook
+call but never de-duplicated (a page may be reloaded); a plain read that writes nothing. Every value
+reaches the page through an autoescaping template."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from bridge.panels.admin import admin_summary
+from bridge.panels.client import client_panel
+from bridge.schemas.hooks import load_envelope
+from bridge.web.hooks import _Unsigned, _unsigned_response, parse_json, verified_request
+
+bp = Blueprint("panels", __name__, template_folder="templates")
+TEMPLATES = {
+    "AdminAreaClientSummaryPage": "panel_admin_summary.html",
+    "ClientAreaHomepage": "panel_client_home.html",
+    "ClientAreaHeaderOutput": "panel_client_details.html",
+}
+
+
+@bp.post("/v1/hooks/whmcs/panel")
+def panel():
+    try:
+        _webhook_id, body = verified_request()
+    except _Unsigned:
+        return _unsigned_response()
+    envelope = load_envelope(parse_json(body), kind="panel")
+    template = TEMPLATES.get(envelope.event)
+    if template is None:
+        return jsonify({"html": ""})  # an output hook this bridge does not fill
+    services, client_id = current_app.extensions["bridge"], envelope.vars["userid"]
+    if envelope.event == "AdminAreaClientSummaryPage":
+        model = admin_summary(services, client_id, outbox=envelope.vars.get("outbox"))
+    else:
+        model = client_panel(services, client_id, user_id=envelope.actor.user_id)
+    return jsonify({"html": render_template(template, panel=model)})
