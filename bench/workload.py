@@ -1,0 +1,66 @@
+"""Realistic traffic: ClientEdit hook requests and ledger drafts carrying personal values.
+
+The ClientEdit is a client switching the account language: WHMCS sends every client field with
+`olddata`, so the bridge diffs the whole account, seals the old and new value and the actor's IP,
+and records exactly one `client.updated` entry (no protected field moves, so no revert is queued).
+That keeps "entries == 202 responses" checkable after a run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from bridge.demo.hooks import envelope
+from bridge.ledger.entries import Actor, Category, Change, EntryDraft, EventType, Subject
+from bridge.signing import sign
+
+LANGUAGES = ("english", "french", "german", "dutch", "spanish", "italian")
+CLIENTS = 500
+
+
+def client_vars(client_id: int) -> dict:
+    return {
+        "userid": client_id, "firstname": "Ada", "lastname": f"Lovelace{client_id}",
+        "companyname": "Analytical Engines Ltd", "email": f"ada{client_id}@example.com",
+        "address1": "12 Example Road", "address2": "", "city": "London", "state": "Greater London",
+        "postcode": "N1 9GU", "country": "GB", "phonenumber": "+44.2079460000", "tax_id": "GB123456789",
+        "status": "Active", "language": "english", "paymentmethod": "stripe", "defaultgateway": "stripe",
+        "marketing_emails_opt_in": True, "emailoptout": False,
+    }
+
+
+def client_edit(n: int, *, at: datetime) -> dict:
+    """The n-th ClientEdit envelope: client n % CLIENTS changes language."""
+    client_id = n % CLIENTS + 1
+    old = client_vars(client_id)
+    old["language"] = LANGUAGES[n % len(LANGUAGES)]
+    new = {**old, "language": LANGUAGES[(n + 1) % len(LANGUAGES)], "olddata": dict(old)}
+    actor = {"type": "client", "id": client_id, "user_id": client_id + 10000, "ip": f"203.0.113.{n % 250 + 1}"}
+    return envelope("ClientEdit", new, actor=actor, at=at)
+
+
+def signed_lines(count: int, *, secret: bytes, timestamp: int, prefix: str) -> Iterator[str]:
+    """One tab-separated line per request: webhook-id, timestamp, signature, body (JSON has no tabs)."""
+    at = datetime.fromtimestamp(timestamp, UTC)
+    for n in range(count):
+        body = json.dumps(client_edit(n, at=at - timedelta(seconds=1)), separators=(",", ":")).encode()
+        msg_id = f"msg_{prefix}_{n:08d}"
+        yield "\t".join((msg_id, str(timestamp), sign(secret, msg_id=msg_id, timestamp=timestamp, body=body),
+                         body.decode()))
+
+
+def draft(n: int, *, at: datetime) -> EntryDraft:
+    """A client.updated draft like the one a ClientEdit of two contact fields produces."""
+    client_id = n % CLIENTS + 1
+    return EntryDraft(
+        event_type=EventType.CLIENT_UPDATED, occurred_at=at, subject=Subject.of("client", client_id),
+        actor=Actor(type="admin", id="1", ip=f"198.51.100.{n % 250 + 1}"),
+        changes=(
+            Change("address1", Category.CONTACT, old=f"{n} Example Road", new=f"{n + 1} Example Road"),
+            Change("phonenumber", Category.CONTACT, old="+44.2079460000", new=f"+44.20794{n % 100000:05d}"),
+        ),
+        details={"event": "ClientEdit", "outbox_id": n + 1, "whmcs_version": "8.13.1"},
+        client_id=client_id,
+    )
