@@ -34,6 +34,10 @@ class Services:
     whmcs: Any = None  # a WhmcsClient when BRIDGE_WHMCS_* are set
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # the privacy summary asks for a customer's retention block through this hook
+        self.extras.setdefault("retention_status", lambda client_id: self.retention.retention_status(client_id))
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -117,7 +121,7 @@ class Services:
         gate = self.gate
         return self._once("ingest", lambda: IngestService(
             ledger=self.ledger, fields=FieldPolicy.from_settings(self.settings),
-            enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react]))
+            enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react, self.retention.react]))
 
     def job_handlers(self) -> dict[str, Any]:
         """Handlers the worker runs; WHMCS-bound ones only when WHMCS is configured."""
@@ -129,7 +133,36 @@ class Services:
 
         reverter = Reverter(ledger=self.ledger, whmcs=self.whmcs, store=self.verification_store, queue=self.queue)
         return {REVERT_JOB: reverter.run, NOTE_JOB: run_note(self.whmcs),
-                APPLY_CONSENT_JOB: self.consent_changes.apply(self.whmcs)}
+                APPLY_CONSENT_JOB: self.consent_changes.apply(self.whmcs), **self.retention_jobs()}
+
+    @property
+    def retention(self):  # noqa: ANN201
+        from bridge.db.retention_store import SqlRetentionStore
+        from bridge.retention.service import RetentionService
+
+        s = self.settings
+        return self._once("retention", lambda: RetentionService(
+            store=SqlRetentionStore(engine=self.engine), ledger=self.ledger, queue=self.queue,
+            months=s.retention_months, autorun=s.retention_autorun))
+
+    def retention_runner(self, **options: Any):  # noqa: ANN201
+        """A runner over WHMCS (None: dry runs only); every write gets a fresh change id."""
+        import uuid
+
+        from bridge.retention.runner import RetentionRunner
+
+        return RetentionRunner(service=self.retention, whmcs=self.whmcs, strategy=self.settings.retention_strategy,
+                               issue_change=lambda cid: self.issue_change(cid, f"purge:{uuid.uuid4().hex}"),
+                               **options)
+
+    def retention_jobs(self) -> dict[str, Any]:
+        from bridge.retention import jobs
+        from bridge.retention.service import ANCHOR_JOB, ORPHAN_USERS_JOB, PAYMETHOD_POLL_JOB, RUN_JOB
+
+        return {RUN_JOB: jobs.run_retention(self.retention_runner(), self.retention),
+                ANCHOR_JOB: jobs.anchor(self.ledger, self.whmcs),
+                PAYMETHOD_POLL_JOB: jobs.PayMethodPoll(service=self.retention, whmcs=self.whmcs, states=self.states),
+                ORPHAN_USERS_JOB: jobs.shred_orphan_users(self.ledger, self.whmcs)}
 
 
 def build_ledger(*, settings: Settings, engine: Engine, clock: Clock) -> Ledger:

@@ -164,3 +164,6 @@ class KnownState(Base):
     client_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
     sealed: Mapped[str] = mapped_column(Text, nullable=False)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+from bridge.db.retention_models import HoldRow, RetentionMeta, RetentionRow  # noqa: E402, F401 - joins Base.metadata

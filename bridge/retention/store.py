@@ -1,0 +1,60 @@
+"""What retention needs from storage. Methods named op_* return a StoreOp for Ledger.append's
+`also`, so a schedule, a hold or a purge commits together with its ledger entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol
+
+from bridge.ledger.store import StoreOp
+from bridge.retention.planner import Hold, Retention
+
+
+class StaleRecord(Exception):  # noqa: N818 - a signal to re-read and try again, not a failure
+    """The record changed since it was read (another event won the race): re-read and retry."""
+
+
+class RetentionStore(Protocol):
+    def get(self, client_id: int) -> Retention | None: ...
+
+    def op_put(self, record: Retention, *, expected_version: int) -> StoreOp:
+        """Write `record` if the stored version is still `expected_version`, else raise StaleRecord."""
+
+    def op_mark_finished(self, client_id: int, *, status: str, at: datetime) -> StoreOp:
+        """Purged or deleted: clear the schedule, the step and any pending shred."""
+
+    def planned(self) -> Iterator[Retention]:
+        """Every record with a schedule, or a cancelled one, for the planner."""
+
+    def due(self, as_of: datetime, *, limit: int) -> list[Retention]: ...
+
+    def count_due(self, as_of: datetime) -> int: ...
+
+    def pending_shreds(self) -> list[Retention]: ...
+
+    def lease(self, client_id: int, *, owner: str, now: datetime, until: datetime) -> Retention | None:
+        """Take the customer for one run; None while another run's lease is live."""
+
+    def release(self, client_id: int, *, owner: str) -> None: ...
+
+    def save_step(self, client_id: int, *, owner: str, step: str | None, progress: dict,
+                  error: str | None = None) -> bool:
+        """Persist progress under our lease; False when the lease was lost."""
+
+    def op_place_hold(self, hold: Hold) -> StoreOp: ...
+
+    def op_release_hold(self, hold_id: str, *, at: datetime, by: str) -> StoreOp: ...
+
+    def hold(self, hold_id: str) -> Hold | None: ...
+
+    def holds_for(self, client_id: int) -> list[Hold]: ...
+
+    def active_holds(self) -> list[Hold]: ...
+
+    def meta(self, name: str) -> str | None: ...
+
+    def set_meta(self, name: str, value: str) -> None: ...
+
+    def known_clients(self, *, after: int, limit: int) -> list[int]:
+        """Client ids the bridge tracks (ascending, above `after`), for bounded daily polls."""
