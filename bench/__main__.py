@@ -1,0 +1,85 @@
+"""`python -m bench [--full] [--only http,verify,append] [--no-postgres]`: run, print, write bench/out/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from bench import append_rate, http_ingest, verify_speed
+from bench.common import pg_available, pg_db, sqlite_db, workdir
+from bench.report import machine, write
+
+SHORT = {"http_s": 10, "verify": (10_000, 100_000), "append_s": 5.0, "http_sets": (("sqlite", 2), ("postgresql", 4))}
+FULL = {"http_s": 15, "verify": (10_000, 100_000, 1_000_000), "append_s": 15.0,
+        "http_sets": (("sqlite", 2), ("sqlite", 4), ("postgresql", 2), ("postgresql", 4))}
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def bench_http(profile: dict, results: dict, *, postgres: bool) -> None:
+    for backend, workers in profile["http_sets"]:
+        if backend == "postgresql" and not postgres:
+            continue
+        say(f"HTTP ingest: {backend}, {workers} workers, {profile['http_s']} s per side ...")
+        with workdir() as folder:
+            database = sqlite_db(folder) if backend == "sqlite" else pg_db()
+            with database as url:
+                figure = http_ingest.run_pair(backend=backend, database_url=url, folder=folder, workers=workers,
+                                              connections=32, seconds=profile["http_s"])
+        results["http"].append(figure.as_dict())
+
+
+def bench_verify(profile: dict, results: dict) -> None:
+    with workdir() as folder, sqlite_db(folder) as url:
+        for size in profile["verify"]:
+            say(f"ledger verify: filling to {size:,} entries ...")
+            verify_speed.fill(url, size)
+            say(f"ledger verify: measuring at {size:,} ...")
+            results["verify"].append(verify_speed.measure(url, timeout=1800).as_dict())
+
+
+def bench_append(profile: dict, results: dict, *, postgres: bool) -> None:
+    seconds = profile["append_s"]
+    for relaxed in (False, True):
+        say(f"append: SQLite, 1 thread, {seconds} s{' (what-if synchronous=NORMAL)' if relaxed else ''} ...")
+        with workdir() as folder, sqlite_db(folder) as url:
+            figure = append_rate.run(backend="sqlite", database_url=url, threads=1, seconds=seconds, relaxed=relaxed)
+        results["append"].append(figure.as_dict())
+    if postgres:
+        for threads in (4, 1):
+            say(f"append: PostgreSQL, {threads} thread(s), {seconds} s ...")
+            with pg_db() as url:
+                figure = append_rate.run(backend="postgresql", database_url=url, threads=threads, seconds=seconds)
+            results["append"].append(figure.as_dict())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="long profile: 1M-entry verify, 15 s runs, more sets")
+    parser.add_argument("--only", default="http,verify,append", help="comma list of http, verify, append")
+    parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
+    args = parser.parse_args(argv)
+    profile = FULL if args.full else SHORT
+    chosen = {part.strip() for part in args.only.split(",") if part.strip()}
+    postgres = not args.no_postgres and pg_available()
+    if not postgres:
+        say("PostgreSQL not reachable (or --no-postgres): its figures are skipped")
+    results: dict = {"profile": "full" if args.full else "short", "machine": machine(),
+                     "http": [], "verify": [], "append": []}
+    began = time.monotonic()
+    if "verify" in chosen:
+        bench_verify(profile, results)
+    if "append" in chosen:
+        bench_append(profile, results, postgres=postgres)
+    if "http" in chosen:
+        bench_http(profile, results, postgres=postgres)
+    results["seconds"] = round(time.monotonic() - began, 1)
+    print(write(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
