@@ -11,6 +11,7 @@ from bridge.cli.demo import demo
 from bridge.cli.export import export
 from bridge.cli.ledger import key, ledger
 from bridge.cli.policy import policy
+from bridge.cli.retention import retention
 from bridge.cli.serve import serve
 from bridge.cli.tokens import token
 from bridge.cli.worker import worker
@@ -27,7 +28,7 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for _command in (db, token, ledger, key, serve, worker, export, policy, demo):
+for _command in (db, token, ledger, key, serve, worker, export, policy, demo, retention):
     main.add_command(_command)
 
 try:  # the emulator ships with the package; guard only against a partial checkout

@@ -231,3 +231,35 @@ def _status(record: Retention | None, held: bool, now: datetime) -> str:
     if record.step is not None:
         return "purging"
     return "due" if record.purge_due_at is not None and record.purge_due_at <= now else "scheduled"
+
+
+def plan_report(service: RetentionService, as_of, *, reveal: bool) -> dict[str, Any]:  # noqa: ANN001
+    """The contract's plan shape. A hold's reference comes from its ledger entry: in clear for
+    the dpo, "[redacted]" for other roles, "[shredded]" once the customer is purged."""
+    from bridge.retention.planner import make_plan
+
+    plan = make_plan(service.store.planned(), service.store.active_holds(), as_of)
+
+    def reference(hold: Hold) -> Any:
+        entry = service.ledger.entry(hold.seq, reveal=reveal) if hold.seq else None
+        return entry["details"].get("reference") if entry else None
+
+    return {
+        "as_of": as_of.isoformat(),
+        "due": [{"client_id": r.client_id, "closed_at": stamp(r.closed_at), "purge_due_at": stamp(r.purge_due_at)}
+                for r in plan.due],
+        "held": [{"client_id": h.client_id, "hold_id": h.hold_id, "reason": h.reason, "reference": reference(h)}
+                 for h in plan.held],
+        "reactivated": [{"client_id": r.client_id, "reactivated_at": stamp(r.reactivated_at)}
+                        for r in plan.reactivated],
+        "scheduled": [{"client_id": r.client_id, "purge_due_at": stamp(r.purge_due_at)} for r in plan.scheduled],
+    }
+
+
+def check_as_of(as_of, *, now: datetime, dry_run: bool) -> None:  # noqa: ANN001
+    """A run as of a future day may only be a dry run."""
+    from bridge.retention.planner import start_of
+
+    if start_of(as_of) > now and not dry_run:
+        raise Unprocessable("a future as_of is only allowed with dry_run",
+                            errors={"as_of": ["in the future: use dry_run"]})

@@ -40,6 +40,10 @@ def _register(app: Flask) -> None:
     metrics.init_app(app)
     for blueprint in (hooks.bp, health.bp, ledger.bp, verifications.bp, disclosures.bp, clients.bp, policies.bp):
         app.register_blueprint(blueprint)
+    from bridge.web.staff import holds, retention
+
+    for blueprint in (holds.bp, retention.bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(__import__("bridge.web.panels", fromlist=["bp"]).bp)
     app.before_request(_start_request)
     app.after_request(_finish_request)
