@@ -34,7 +34,8 @@ def _hold(row) -> Hold:  # noqa: ANN001 - a Row of retention_holds
 
 
 def _due(as_of: datetime):  # noqa: ANN202
-    held = select(H.c.client_id).where(H.c.released_at.is_(None))
+    # automatic holds do not exclude: each run re-reads the invoices and releases them once resolved
+    held = select(H.c.client_id).where(H.c.released_at.is_(None), H.c.auto.is_(False))
     return and_(R.c.status == CLOSED, R.c.purge_due_at <= as_of, R.c.purged_at.is_(None),
                 R.c.client_id.not_in(held))
 

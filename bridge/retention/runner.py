@@ -110,7 +110,7 @@ class RetentionRunner:
     def _held_due(self, run: _Run) -> list[dict[str, Any]]:
         """Due customers skipped for an active hold: reported without a WHMCS call."""
         items = []
-        for hold in self.store.active_holds():
+        for hold in (h for h in self.store.active_holds() if not h.auto):
             record = self.store.get(hold.client_id)
             if record is not None and record.status == CLOSED and record.purge_due_at is not None \
                     and record.purge_due_at <= run.as_of:

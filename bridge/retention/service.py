@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bridge.errors import Conflict, NotFound, Unprocessable
@@ -198,8 +198,7 @@ class RetentionService:
         if self.autorun:
             self.queue.enqueue(RUN_JOB, {"as_of": day, "batch": 0}, dedupe_key=f"retention-run:{day}:0", now=now)
         self.queue.enqueue(ANCHOR_JOB, {"day": day}, dedupe_key=f"anchor:{day}", now=now)
-        self.queue.enqueue(PAYMETHOD_POLL_JOB, {"day": day}, dedupe_key=f"paymethod-poll:{day}",
-                           now=now + timedelta(seconds=1))
+        self.queue.enqueue(PAYMETHOD_POLL_JOB, {"day": day}, dedupe_key=f"paymethod-poll:{day}", now=now)
 
     # -- reads -----------------------------------------------------------------------------
     def retention_status(self, client_id: int) -> dict[str, Any]:
