@@ -61,14 +61,14 @@ def admin_summary(services, client_id: int, *, outbox: Mapping[str, Any] | None)
     """The panel model; reads only, writes no ledger entry."""
     summary = privacy_summary(services, client_id)
     entries = summary["counts"]["ledger_entries"]
-    verification = verification_view(summary["verification"])
+    verification, retention = verification_view(summary["verification"]), retention_view(summary["retention"])
     return AdminSummary(
-        client_id=client_id, verification=verification, retention=retention_view(summary["retention"]),
+        client_id=client_id, verification=verification, retention=retention,
         marketing=summary["consent"]["marketing"], entries=entries,
         changes=last_changes(services.ledger, client_id) if entries else [],
         outbox=outbox_view(outbox, now=services.clock.now()),
         jobs=[_job(job) for job in summary["jobs"]],
-        known=bool(entries or verification.status != "unverified" or summary["retention"]),
+        known=bool(entries or verification.status != "unverified" or retention.state != "none"),
     )
 
 
@@ -93,9 +93,9 @@ def outbox_view(health: Mapping[str, Any] | None, *, now: datetime) -> OutboxVie
     age = now - oldest if oldest is not None and pending else None
     warnings = []
     if dead:
-        warnings.append(f"{dead} event(s) could not be delivered and were given up")
+        warnings.append(f"{words.counted(dead, 'event')} given up after repeated delivery failures")
     if age is not None and age > STALE_AFTER:
-        warnings.append(f"{pending} event(s) waiting, the oldest for {words.duration(age)}")
+        warnings.append(f"{words.counted(pending, 'event')} waiting, the oldest for {words.duration(age)}")
     return OutboxView(pending=pending, dead=dead, oldest_age=words.duration(age) if age is not None else "",
                       warnings=tuple(warnings))
 

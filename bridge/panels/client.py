@@ -5,6 +5,7 @@ privacy policy's words."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bridge.panels import words
 from bridge.panels.retention import retention_view
@@ -31,21 +32,25 @@ def client_panel(services, client_id: int, *, user_id: int | None) -> ClientPane
         needs_check=current is None and "client" in settings.enforce_actors and bool(settings.protected_fields),
         pending=labels(pending) if pending else "",
         protected=labels(settings.protected_fields) if settings.protected_fields else "",
-        kept=kept_statement(retention_block(services, client_id), months=settings.retention_months),
+        kept=kept_statement(retention_block(services, client_id), months=settings.retention_months, now=now),
     )
 
 
-def kept_statement(block, *, months: int) -> tuple[str, ...]:  # noqa: ANN001
+def kept_statement(block, *, months: int, now: datetime) -> tuple[str, ...]:  # noqa: ANN001
     """What is kept and until when. The customer is never told about a hold (a legal process may
     not be disclosed to them); the sentence always names both grounds for keeping data longer."""
     view, period = retention_view(block), words.months_in_words(months)
-    if view.state == "purged":
-        return (f"Your personally identifiable account information was deleted on {words.day(view.purged_at)}.",)
-    if view.state in ("scheduled", "held") and view.purge_due_at is not None:
+    unless = "unless a legal obligation or an accounting irregularity requires keeping it."
+    if view.state in ("purged", "deleted"):
+        return ("Your personally identifiable account information has been deleted.",)
+    if view.closed and view.purge_due_at is not None:
         closed = f"Your account was closed on {words.day(view.closed_at)}. " if view.closed_at else ""
-        return (f"{closed}Your personally identifiable account information will be deleted on "
-                f"{words.day(view.purge_due_at)}, {period} after cancellation, unless a legal obligation "
-                "or an accounting irregularity requires keeping it.",)
+        when = (f"will be deleted on {words.day(view.purge_due_at)}" if view.purge_due_at > now
+                else "is now due for deletion")
+        return (f"{closed}Your personally identifiable account information {when}, {period} after cancellation, "
+                f"{unless}",)
+    if view.state == "deleted_held":
+        return (f"Your account has been deleted. What remains of its information will be deleted {unless}",)
     return (
         "We keep your contact and billing details, and a record of every change to them: which details "
         "changed, who made the change, when, and from which Internet address.",

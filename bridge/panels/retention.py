@@ -1,7 +1,7 @@
-"""The retention block of the privacy summary, read tolerantly: until the retention module lands
-the block is None ("no closure recorded"); afterwards it is a mapping with `closed_at`,
-`purge_due_at`, optional `purged_at` and `reactivated_at`, and `holds` [{hold_id, reason,
-reference, placed_at}]. Dates may be datetimes or ISO 8601 texts."""
+"""The retention block of the privacy summary, as the panels show it. The block is
+`{closed_at, purge_due_at, status, holds: [{hold_id, reason, auto, placed_at, released_at}]}`
+(bridge.retention), or None when no retention module answers: "no closure recorded". A hold's
+reference and note are free text and never reach a panel; its reason does."""
 
 from __future__ import annotations
 
@@ -12,22 +12,29 @@ from typing import Any
 
 from bridge.panels import words
 
+# retention status -> the panel's state; an older block without `status` is read from its dates
+STATES = {"not_closed": "none", "scheduled": "scheduled", "due": "due", "purging": "purging", "held": "held",
+          "reactivated": "reactivated", "purged": "purged", "deleted": "deleted", "deleted_held": "deleted_held"}
+CLOSED = ("scheduled", "due", "purging", "held")
+
 
 @dataclass(frozen=True)
 class HoldLine:
     reason: str
-    reference: str
     placed_at: str
+    auto: bool
 
 
 @dataclass(frozen=True)
 class RetentionView:
-    state: str  # none | open | scheduled | held | purged
+    state: str  # none | scheduled | due | purging | held | reactivated | purged | deleted | deleted_held
     closed_at: datetime | None = None
     purge_due_at: datetime | None = None
-    purged_at: datetime | None = None
-    reactivated_at: datetime | None = None
     holds: tuple[HoldLine, ...] = ()
+
+    @property
+    def closed(self) -> bool:
+        return self.state in CLOSED
 
     def stamp(self, name: str) -> str:
         """One of the dates in the staff form ('2026-11-24 20:00 UTC'), or ''."""
@@ -37,22 +44,16 @@ class RetentionView:
 def retention_view(block: Mapping[str, Any] | None) -> RetentionView:
     if not isinstance(block, Mapping):
         return RetentionView(state="none")
-    dates = {key: words.as_utc(block.get(key))
-             for key in ("closed_at", "purge_due_at", "purged_at", "reactivated_at")}
-    holds = tuple(_hold(h) for h in block.get("holds") or () if isinstance(h, Mapping))
-    if dates["purged_at"] is not None:
-        state = "purged"
-    elif dates["closed_at"] is None and dates["purge_due_at"] is None:
-        state = "open"
-    else:
-        state = "held" if holds else "scheduled"
-    if state == "open" and dates["reactivated_at"] is None and not holds:
-        state = "none"
-    return RetentionView(state=state, holds=holds, **dates)
+    closed_at, due = words.as_utc(block.get("closed_at")), words.as_utc(block.get("purge_due_at"))
+    holds = tuple(_hold(h) for h in block.get("holds") or ()
+                  if isinstance(h, Mapping) and h.get("released_at") is None)
+    state = STATES.get(str(block.get("status")))
+    if state is None:
+        state = "none" if closed_at is None and due is None else "held" if holds else "scheduled"
+    return RetentionView(state=state, closed_at=closed_at, purge_due_at=due, holds=holds)
 
 
 def _hold(hold: Mapping[str, Any]) -> HoldLine:
     reason = str(hold.get("reason") or "")
     return HoldLine(reason=words.HOLD_LABELS.get(reason, reason or "unspecified"),
-                    reference=str(hold.get("reference") or ""),
-                    placed_at=words.stamp(words.as_utc(hold.get("placed_at"))))
+                    placed_at=words.stamp(words.as_utc(hold.get("placed_at"))), auto=bool(hold.get("auto")))

@@ -59,6 +59,11 @@ def day(at: datetime | None) -> str:
     return "" if at is None else f"{at.day} {at.strftime('%B %Y')}"
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 event', '3 events'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def duration(span: timedelta) -> str:
     minutes = max(int(span.total_seconds() // 60), 0)
     if minutes < 60:

@@ -1,9 +1,9 @@
-"""A customer's story for the panels: requests as WHMCS sends them, and a retention status of the
-shape the retention module reports (until it lands, tests install it as `retention_status`)."""
+"""A customer's story for the panels, told through the bridge's own endpoints: hook calls as WHMCS
+sends them and staff calls as the API takes them."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
 from typing import Any
 
 from tests.support.fixtures import hook
@@ -44,11 +44,57 @@ def blocked_and_reverted(client, signer) -> None:  # noqa: ANN001
     send(client, signer, "ClientEdit", actor={"type": "admin", "id": 3})
 
 
-def closed_status(clock, *, holds: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # noqa: ANN001
-    closed = clock.now() - timedelta(days=30)
-    return {"closed_at": closed.isoformat(), "purge_due_at": closed.replace(year=closed.year + 1).isoformat(),
-            "holds": holds or []}
+def close_account(client, signer) -> None:  # noqa: ANN001
+    """The admin closes the account (ClientClose at 20:02): the bridge schedules the purge."""
+    send(client, signer, "ClientClose")
+
+
+def place_hold(client, services, *, reason: str = "accounting_irregularity", reference: str = "INV-2231",  # noqa: ANN001
+               note: str = "customer disputes the last invoice") -> str:
+    """A DPO's hold through the staff API; returns its id."""
+    token = services.tokens.create(name=f"dpo-{uuid.uuid4().hex[:8]}", role="dpo")
+    response = client.post(f"/v1/clients/{CLIENT}/holds", json={"reason": reason, "reference": reference,
+                                                                 "note": note},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["hold_id"]
 
 
 def install_retention(services, status: dict[str, Any] | None) -> None:  # noqa: ANN001
+    """Replace the retention module's answer (None: as if no retention module answered)."""
     services.extras["retention_status"] = lambda client_id: status
+
+
+# -- the scenes shown in docs/panels/*.png and checked in Chromium --------------------------------
+
+def admin_scene(client, signer, services, clock) -> str:  # noqa: ANN001
+    """A closed customer on an accounting hold, with a blocked change, a queued revert and a dead
+    outbox event."""
+    blocked_and_reverted(client, signer)
+    close_account(client, signer)
+    place_hold(client, services)
+    outbox = {"pending": 3, "dead": 1, "oldest_pending_at": "2026-11-24T19:55:00Z"}
+    return render(client, signer, "AdminAreaClientSummaryPage", vars_={"outbox": outbox})
+
+
+def client_home_scene(client, signer, services, clock) -> str:  # noqa: ANN001
+    """An open account whose owner just tried to change protected details."""
+    send(client, signer, "ClientDetailsValidation")
+    return render(client, signer, "ClientAreaHomepage")
+
+
+def client_details_scene(client, signer, services, clock) -> str:  # noqa: ANN001
+    """A customer whose identity was checked today."""
+    from bridge.ledger.entries import Actor
+    from bridge.verification.service import Attestation
+
+    services.verifications.record_verification(
+        CLIENT, Attestation(document_type="passport", issuing_country="GB"), actor=Actor("staff", "support-desk"))
+    return render(client, signer, "ClientAreaHeaderOutput")
+
+
+SCENES = {
+    "admin-summary": ("AdminAreaClientSummaryPage", admin_scene),
+    "client-home": ("ClientAreaHomepage", client_home_scene),
+    "client-details": ("ClientAreaHeaderOutput", client_details_scene),
+}

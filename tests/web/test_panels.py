@@ -16,8 +16,9 @@ from tests.browser.story import (
     PANEL,
     PANEL_EVENTS,
     blocked_and_reverted,
-    closed_status,
+    close_account,
     install_retention,
+    place_hold,
     post_panel,
     render,
     send,
@@ -86,7 +87,7 @@ class TestAdminSummary:
     def test_blocked_and_reverted_changes_show_by_field_name_who_and_when(self, client, signer):
         blocked_and_reverted(client, signer)
         html = render(client, signer, "AdminAreaClientSummaryPage")
-        assert "Not verified" in html and "blocked change since 2026-11-24 20:16 UTC" in html
+        assert "Not verified" in html and "for an ID check since 2026-11-24 20:16 UTC" in html
         assert "<code>email</code>" in html and "<code>phonenumber</code>" in html
         assert "Change blocked (no ID check)" in html and "client 1042 (user 2042)" in html
         assert "Account details changed" in html and "admin 3" in html
@@ -111,24 +112,41 @@ class TestAdminSummary:
         client.delete(f"/v1/clients/{CLIENT}/verifications/current", headers=token_for("agent"))
         assert "Revoked</span>" in render(client, signer, "AdminAreaClientSummaryPage")
 
-    def test_a_closed_client_shows_closure_purge_date_and_holds_with_reasons(self, client, signer, services, clock):
-        install_retention(services, closed_status(clock, holds=[
-            {"hold_id": 7, "reason": "accounting_irregularity", "reference": "INV-2231",
-             "placed_at": clock.now().isoformat()}]))
+    def test_a_closed_client_shows_closure_purge_date_and_holds_by_reason_only(self, client, signer, services):
+        close_account(client, signer)
+        place_hold(client, services)
         html = render(client, signer, "AdminAreaClientSummaryPage")
-        assert "Closed 2026-10-25 20:00 UTC;" in html and "purge due 2027-10-25 20:00 UTC" in html
-        assert "On hold" in html
-        assert "Hold: accounting irregularity, ref. INV-2231, placed 2026-11-24 20:00 UTC" in html
+        assert "Closed 2026-11-24 20:02 UTC; purge due 2027-11-24 20:02 UTC" in html and "On hold" in html
+        assert "Hold: accounting irregularity, since 2026-11-24 20:00 UTC" in html
+        assert "INV-2231" not in html and "disputes" not in html  # a hold's free text is personal
+        assert_inert(html)
 
-    def test_a_scheduled_purge_without_holds_is_not_on_hold(self, client, signer, services, clock):
-        install_retention(services, closed_status(clock))
+    def test_a_scheduled_purge_without_holds_is_not_on_hold(self, client, signer):
+        close_account(client, signer)
         html = render(client, signer, "AdminAreaClientSummaryPage")
-        assert "purge due 2027-10-25" in html and "On hold" not in html
+        assert "purge due 2027-11-24" in html and "On hold" not in html and "Hold:" not in html
+
+    def test_a_released_hold_is_no_longer_shown(self, client, signer, services, token_for):
+        close_account(client, signer)
+        hold_id = place_hold(client, services)
+        assert client.delete(f"/v1/holds/{hold_id}", headers=token_for("dpo")).status_code == 204
+        html = render(client, signer, "AdminAreaClientSummaryPage")
+        assert "On hold" not in html and "Hold:" not in html
+
+    @pytest.mark.parametrize(("status", "phrase"), [
+        ("due", "Due</span>"), ("purging", "Purge in progress"), ("reactivated", "Reactivated; the scheduled purge"),
+        ("purged", "Purged</span>"), ("deleted", "Deleted in WHMCS; the ledger key is shredded"),
+        ("deleted_held", "the ledger key is kept until the hold is released"), ("not_closed", "No closure recorded"),
+    ])
+    def test_every_retention_status_has_its_words(self, client, signer, services, status, phrase):
+        install_retention(services, {"closed_at": "2025-11-01T00:00:00Z", "purge_due_at": "2026-11-01T00:00:00Z",
+                                     "status": status, "holds": []})
+        assert phrase in render(client, signer, "AdminAreaClientSummaryPage")
 
     @pytest.mark.parametrize(("outbox", "warning"), [
-        ({"pending": 0, "dead": 2, "oldest_pending_at": None}, "2 event(s) could not be delivered"),
+        ({"pending": 0, "dead": 2, "oldest_pending_at": None}, "2 events given up after repeated delivery failures"),
         ({"pending": 5, "dead": 0, "oldest_pending_at": "2026-11-24T18:30:00Z"},
-         "5 event(s) waiting, the oldest for 1 h 30 min"),
+         "5 events waiting, the oldest for 1 h 30 min"),
         ({"pending": 5, "dead": 0, "oldest_pending_at": "2026-11-24T19:30:00Z"}, None),
     ])
     def test_outbox_health_warns_on_dead_events_or_a_stale_queue(self, client, signer, outbox, warning):
@@ -182,19 +200,21 @@ class TestClientPanels:
             actor=Actor("staff", "t-agent"))
         assert "ID check needed" in render(client, signer, "ClientAreaHomepage")
 
-    def test_a_closed_account_is_told_the_deletion_date_in_the_policys_words(self, client, signer, services, clock):
-        install_retention(services, closed_status(clock, holds=[
-            {"hold_id": 1, "reason": "legal_process", "reference": "COURT-77"}]))
+    def test_a_closed_account_is_told_the_deletion_date_in_the_policys_words(self, client, signer, services):
+        close_account(client, signer)
+        place_hold(client, services, reason="legal_process", reference="COURT-77")
         html = render(client, signer, "ClientAreaHomepage")
-        assert ("Your account was closed on 25 October 2026. Your personally identifiable account information will "
-                "be deleted on 25 October 2027, twelve months after cancellation, unless a legal obligation or an "
+        assert ("Your account was closed on 24 November 2026. Your personally identifiable account information will "
+                "be deleted on 24 November 2027, twelve months after cancellation, unless a legal obligation or an "
                 "accounting irregularity requires keeping it.") in html
         assert "COURT-77" not in html and "legal process" not in html  # holds are never disclosed to the customer
 
-    def test_the_period_follows_the_retention_setting(self):
-        assert "eighteen months after the account is cancelled" in kept_statement(None, months=18)[1]
-        assert "will be deleted on" in kept_statement({"closed_at": "2026-01-31T00:00:00Z",
-                                                       "purge_due_at": "2026-07-31T00:00:00Z"}, months=6)[0]
+    def test_the_period_follows_the_retention_setting_and_a_past_date_is_due_now(self, clock):
+        now = clock.now()
+        assert "eighteen months after the account is cancelled" in kept_statement(None, months=18, now=now)[1]
+        closed = {"closed_at": "2026-01-31T00:00:00Z", "purge_due_at": "2026-07-31T00:00:00Z", "status": "held"}
+        assert "is now due for deletion, six months after cancellation" in kept_statement(closed, months=6, now=now)[0]
+        assert "has been deleted" in kept_statement({**closed, "status": "purged"}, months=6, now=now)[0]
 
     def test_retention_switched_off_in_panels_is_no_closure(self, client, signer, services):
         install_retention(services, None)
@@ -223,8 +243,8 @@ class TestNothingLeaks:
         services.verifications.record_verification(
             CLIENT, Attestation(document_type="passport", issuing_country="GB"), actor=Actor("staff", img))
         services.queue.enqueue(script, {"client_id": CLIENT}, client_id=CLIENT, now=clock.now())
-        install_retention(services, {**closed_status(clock), "holds": [
-            {"hold_id": i, "reason": text, "reference": text, "placed_at": text} for i, text in enumerate(INJECTIONS)]})
+        install_retention(services, {"closed_at": script, "purge_due_at": img, "status": svg, "holds": [
+            {"hold_id": text, "reason": text, "reference": text, "placed_at": text} for text in INJECTIONS]})
         html = render(client, signer, "AdminAreaClientSummaryPage",
                       vars_={"injected": script, "outbox": {"pending": 1, "dead": 1, "note": img}})
         assert_inert(html)

@@ -1,0 +1,42 @@
+"""Headless Debian Chromium, run once per page with a fresh profile, no network and a hard timeout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TIMEOUT_S = 60
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-extensions", "--hide-scrollbars", "--window-size=1200,900")
+
+
+def find_chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return found or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+class Chromium:
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+
+    def screenshot(self, page: Path, png: Path) -> None:
+        self._run(f"--screenshot={png}", page.resolve().as_uri())
+        if not png.exists():
+            raise AssertionError(f"Chromium wrote no screenshot for {page.name}")
+
+    def dump_dom(self, page: Path) -> str:
+        return self._run("--dump-dom", page.resolve().as_uri())
+
+    def _run(self, *args: str) -> str:
+        with tempfile.TemporaryDirectory(prefix="panel-chromium-") as home:
+            env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home}
+            done = subprocess.run(  # noqa: S603 - fixed binary, arguments built here
+                [self.binary, *FLAGS, f"--user-data-dir={home}/profile", *args],
+                capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False)
+        if done.returncode != 0:
+            raise AssertionError(f"Chromium exited {done.returncode}: {done.stderr[-2000:]}")
+        return done.stdout
