@@ -8,7 +8,9 @@ import pytest
 
 DOMAIN = ["bridge", "bridge.clock", "bridge.errors", "bridge.signing", "bridge.crypto", "bridge.settings",
           "bridge.tokens", "bridge.ledger.entries", "bridge.ledger.chain", "bridge.ledger.service",
-          "bridge.ledger.keyring", "bridge.ledger.anchoring", "bridge.jobs.queue", "bridge.jobs.worker"]
+          "bridge.ledger.keyring", "bridge.ledger.anchoring", "bridge.jobs.queue", "bridge.jobs.worker",
+          "bridge.retention.planner", "bridge.retention.checks", "bridge.retention.store", "bridge.retention.service",
+          "bridge.retention.erase", "bridge.retention.runner", "bridge.retention.jobs"]
 FORBIDDEN = ("flask", "werkzeug", "requests", "sqlalchemy", "marshmallow")
 
 
