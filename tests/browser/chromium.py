@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -32,11 +33,18 @@ class Chromium:
         return self._run("--dump-dom", page.resolve().as_uri())
 
     def _run(self, *args: str) -> str:
-        with tempfile.TemporaryDirectory(prefix="panel-chromium-") as home:
+        with tempfile.TemporaryDirectory(prefix="panel-chromium-", ignore_cleanup_errors=True) as home:
             env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": home, "XDG_CACHE_HOME": home}
-            done = subprocess.run(  # noqa: S603 - fixed binary, arguments built here
-                [self.binary, *FLAGS, f"--user-data-dir={home}/profile", *args],
-                capture_output=True, text=True, timeout=TIMEOUT_S, env=env, check=False)
-        if done.returncode != 0:
-            raise AssertionError(f"Chromium exited {done.returncode}: {done.stderr[-2000:]}")
-        return done.stdout
+            # Its own process group, so a hung run is ended with every helper process it started.
+            proc = subprocess.Popen(  # noqa: S603 - fixed binary, arguments built here
+                [self.binary, *FLAGS, f"--user-data-dir={home}/profile", *args], stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+            try:
+                out, err = proc.communicate(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise AssertionError(f"Chromium did not finish within {TIMEOUT_S} s") from None
+        if proc.returncode != 0:
+            raise AssertionError(f"Chromium exited {proc.returncode}: {err[-2000:]}")
+        return out
