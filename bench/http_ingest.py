@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from bench.common import REPO, secrets_env, webhook_secret
 from bench.servers import gunicorn
-from bench.workload import signed_lines
+from bench.workload import CLIENTS, signed_lines
 
 LUA = Path(__file__).with_name("wrk_cycle.lua")
 WRK_THREADS = 2
@@ -96,6 +96,20 @@ def _write_requests(path: Path, count: int, *, secret: bytes, prefix: str) -> No
             handle.write(line + "\n")
 
 
+def warm_keys(env: dict[str, str]) -> None:
+    """Create every benchmark client's data key first: a live bridge has seen its customers, and
+    a first-touch key write would otherwise dominate a short run."""
+    from bridge.services import build_services
+    from bridge.settings import load_settings
+
+    services = build_services(load_settings(environ=env))
+    try:
+        for client_id in range(1, CLIENTS + 1):
+            services.ledger.keyring.for_writing(f"client:{client_id}")
+    finally:
+        services.dispose()
+
+
 def _ledger_state(env: dict[str, str]) -> tuple[int, bool]:
     from bridge.services import build_services
     from bridge.settings import load_settings
@@ -123,6 +137,7 @@ def run_pair(*, backend: str, database_url: str, folder: Path, workers: int, con
     # ingest can't beat the bare endpoint: size for its rate plus a margin, so no request repeats
     needed = int(bare.rps * seconds * 1.3) + 2000
     ingest_file = folder / "ingest-requests.txt"
+    warm_keys(env)
     with gunicorn("wsgi:app", env=env, workers=workers, log=folder / f"ingest-{backend}.log") as server:
         _write_requests(ingest_file, needed, secret=secret, prefix=f"{backend}{workers}")
         ingest = run_wrk(server, ingest_file, connections=connections, seconds=seconds)
