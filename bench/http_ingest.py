@@ -80,7 +80,7 @@ def run_wrk(server, requests_file: Path, *, connections: int, seconds: int) -> L
         raise RuntimeError(f"wrk failed: {done.stdout[-1500:]} {done.stderr[-1500:]}")
     data = json.loads(line[len("BENCH "):])
     elapsed = data["duration_us"] / 1e6
-    wrk_cpu = (after_children.ru_utime - before_children.ru_utime) + (after_children.ru_stime - before_children.ru_stime)
+    wrk_cpu = sum(getattr(after_children, f) - getattr(before_children, f) for f in ("ru_utime", "ru_stime"))
     return Load(
         requests=data["requests"], seconds=round(elapsed, 2), rps=round(data["requests"] / elapsed, 1),
         p50_ms=data["p50_us"] / 1000, p90_ms=data["p90_us"] / 1000, p99_ms=data["p99_us"] / 1000,

@@ -51,7 +51,8 @@ def append_row(f: dict) -> str:
         target, met = f">= {need:,}/s", _yes(f["ledger"]["per_s"] >= need)
     led, base = f["ledger"], f["baseline"]
     return (f"| append, {f['backend']}, {f['threads']} thread(s), 1 entry per call | {led['per_s']:,.0f} entries/s "
-            f"({led['cpu_ms_per_op']} ms CPU each) | raw INSERT {base['per_s']:,.0f} rows/s ({base['cpu_ms_per_op']} ms CPU each) | {f['ratio']:.3f} "
+            f"({led['cpu_ms_per_op']} ms CPU each) | raw INSERT {base['per_s']:,.0f} rows/s "
+            f"({base['cpu_ms_per_op']} ms CPU each) | {f['ratio']:.3f} "
             f"| {led['p50_ms']} / {led['p99_ms']} ms | {target} | {met} |")
 
 
