@@ -140,7 +140,8 @@ class RetentionRunner:
                                         "detail": "WHMCS did not keep the placeholder values; will retry"})
         except Exception as exc:  # noqa: BLE001 - one customer's trouble never stops the run
             outcome = self._failed(client_id, f"unexpected {type(exc).__name__}")
-        self.store.release(client_id, owner=self.owner)
+        if outcome.kind != "purged":  # a purge's own entry transaction already let go of the lease
+            self.store.release(client_id, owner=self.owner)
         return outcome
 
     def _failed(self, client_id: int, detail: str) -> Outcome:
