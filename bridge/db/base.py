@@ -7,6 +7,8 @@ special here: the chain-head row lock lives in the ledger store.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -85,10 +87,33 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def _write_lock_path(engine: Engine) -> str | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return f"{database}.writelock" if database and database != ":memory:" else None
+
+
+@contextmanager
+def _sqlite_writer(path: str | None) -> Iterator[None]:
+    """Queue SQLite writers on an flock before BEGIN IMMEDIATE. SQLite's own busy handler polls
+    with sleeps of up to 100 ms, so under contention writers idle; a kernel lock wakes the next
+    writer the moment the previous one commits. busy_timeout stays as the fallback."""
+    if path is None:
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """A write transaction: IMMEDIATE on SQLite; commits on success, rolls back on error."""
-    with engine.connect() as conn:
+    with _sqlite_writer(_write_lock_path(engine)), engine.connect() as conn:
         conn = conn.execution_options(bridge_write=True)
         with conn.begin():
             yield conn

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bridge.crypto import WrappedKey
@@ -23,12 +23,19 @@ from bridge.ledger.chain import ChainRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
+# The hot path's statements, built once: SQLAlchemy then reuses their cache keys and compiled forms.
+_HEAD_FOR_UPDATE = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
+_SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("webhook_id"))
+_INSERT_ENTRY = insert(LedgerEntry)
+_MOVE_HEAD = (update(ChainHead).where(ChainHead.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
+_INSERT_WEBHOOK = insert(WebhookId)
 
 
 _KEYS = DataKey.__table__
 
 
-def _key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
+def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
     wrapped = None
     if row.wrapped is not None:
         wrapped = WrappedKey(kid=row.kid, subject=row.subject, master_kid=row.master_kid or "", wrapped=row.wrapped)
@@ -46,12 +53,9 @@ class SqlLedgerStore:
     ) -> AppendResult:
         try:
             with write_tx(self.engine) as conn:
-                head = conn.execute(
-                    select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
-                ).one()
+                seq, prev = conn.execute(_HEAD_FOR_UPDATE).one()
                 if webhook_id is not None and self._seen(conn, webhook_id):
                     return AppendResult(duplicate=True)
-                seq, prev = head.seq, head.hash
                 rows = []
                 for entry in entries:
                     seq += 1
@@ -63,12 +67,12 @@ class SqlLedgerStore:
                     })
                     prev = digest
                 if rows:
-                    conn.execute(insert(LedgerEntry), rows)
-                    conn.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, hash=prev))
+                    conn.execute(_INSERT_ENTRY, rows)
+                    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
                 if webhook_id is not None:
                     first = rows[0]["seq"] if rows else None
-                    conn.execute(insert(WebhookId).values(
-                        webhook_id=webhook_id, first_seq=first, received_at=recorded_at))
+                    conn.execute(_INSERT_WEBHOOK, {"webhook_id": webhook_id, "first_seq": first,
+                                                   "received_at": recorded_at})
                 seqs = tuple(r["seq"] for r in rows)
                 for operation in also:
                     operation(conn, seqs)
@@ -78,8 +82,7 @@ class SqlLedgerStore:
 
     @staticmethod
     def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001
-        found = conn.execute(select(WebhookId.webhook_id).where(WebhookId.webhook_id == webhook_id))
-        return found.first() is not None
+        return conn.execute(_SEEN, {"webhook_id": webhook_id}).first() is not None
 
     def webhook_seen(self, webhook_id: str) -> bool:
         with read_tx(self.engine) as conn:
@@ -139,7 +142,7 @@ class SqlLedgerStore:
     def key_for(self, subject: str) -> KeyRecord | None:
         with read_tx(self.engine) as conn:
             row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
-            return _key_record(row) if row else None
+            return key_record(row) if row else None
 
     def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
         try:
@@ -160,12 +163,12 @@ class SqlLedgerStore:
             return {}
         with read_tx(self.engine) as conn:
             rows = conn.execute(select(_KEYS).where(DataKey.kid.in_(list(kids)))).all()
-            return {row.kid: _key_record(row) for row in rows}
+            return {row.kid: key_record(row) for row in rows}
 
     def all_keys(self) -> Iterator[KeyRecord]:
         with read_tx(self.engine) as conn:
             rows = conn.execute(select(_KEYS).where(DataKey.wrapped.is_not(None)).order_by(DataKey.kid)).all()
-        return iter([_key_record(row) for row in rows])
+        return iter([key_record(row) for row in rows])
 
     def replace_wrapping(self, rewrapped: Sequence[WrappedKey]) -> int:
         with write_tx(self.engine) as conn:

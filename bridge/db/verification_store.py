@@ -7,16 +7,36 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, select, update
 
 from bridge.db.base import read_tx, write_tx
-from bridge.db.models import IssuedChange, KnownState, ValidateAllowance, VerificationRequestRow, VerificationRow
-from bridge.ledger.store import StoreOp
+from bridge.db.ledger_store import key_record
+from bridge.db.models import DataKey, IssuedChange, KnownState, ValidateAllowance, VerificationRequestRow, VerificationRow
+from bridge.ledger.store import KeyRecord, StoreOp
 from bridge.verification.policy import Verification
 from bridge.verification.store import NewVerification, PendingRequest
 
 V, R, C = VerificationRow.__table__, VerificationRequestRow.__table__, IssuedChange.__table__
 A, S = ValidateAllowance.__table__, KnownState.__table__
+
+
+_UPSERTS: dict[str, Any] = {}
+_STATE = select(S.c.field, S.c.sealed).where(S.c.subject == bindparam("subject"))
+_KEYS_BY_KID = select(DataKey.__table__).where(DataKey.kid.in_(bindparam("kids", expanding=True)))
+
+
+def _upsert_state(dialect: str):  # noqa: ANN202
+    """One INSERT ... ON CONFLICT DO UPDATE for many fields (built once per dialect)."""
+    if dialect not in _UPSERTS:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        module = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(S)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[S.c.subject, S.c.field],
+            set_={"sealed": statement.excluded.sealed, "seq": statement.excluded.seq,
+                  "client_id": statement.excluded.client_id})
+    return _UPSERTS[dialect]
 
 
 def _verification(row) -> Verification:  # noqa: ANN001 - a Row of verifications
@@ -114,12 +134,10 @@ class SqlVerificationStore:
     def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp:
         def run(conn, seqs) -> None:  # noqa: ANN001
             seq = seqs[-1] if seqs else 0
-            for field, value in sealed.items():
-                changed = conn.execute(update(S).where(S.c.subject == subject, S.c.field == field)
-                                       .values(sealed=value, seq=seq, client_id=client_id))
-                if changed.rowcount == 0:
-                    conn.execute(insert(S).values(subject=subject, field=field, client_id=client_id,
-                                                  sealed=value, seq=seq))
+            rows = [{"subject": subject, "field": f, "client_id": client_id, "sealed": v, "seq": seq}
+                    for f, v in sealed.items()]
+            if rows:
+                conn.execute(_upsert_state(conn.dialect.name), rows)
 
         return run
 
@@ -127,6 +145,14 @@ class SqlVerificationStore:
         with read_tx(self.engine) as conn:
             rows = conn.execute(select(S.c.subject).where(S.c.client_id == client_id).distinct().order_by(S.c.subject))
             return [r[0] for r in rows]
+
+    def state_with_keys(self, subject: str) -> tuple[dict[str, str], dict[str, KeyRecord]]:
+        """The sealed values and the data-key records they name, in one read transaction."""
+        with read_tx(self.engine) as conn:
+            sealed = {r.field: r.sealed for r in conn.execute(_STATE, {"subject": subject})}
+            kids = sorted({json.loads(v)["kid"] for v in sealed.values()})
+            keys = {r.kid: key_record(r) for r in conn.execute(_KEYS_BY_KID, {"kids": kids})} if kids else {}
+        return sealed, keys
 
     def state(self, subject: str) -> dict[str, str]:
         with read_tx(self.engine) as conn:

@@ -36,8 +36,8 @@ class IngestService:
     def ingest(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
         """Record the event's entries with its webhook-id, atomically; a known id writes nothing."""
         store = self.ledger.store
-        if store.webhook_seen(webhook_id):
-            return IngestResult("duplicate")
+        # no pre-check of the id: the append checks it under the chain-head lock, which is the
+        # only check two workers racing one id cannot both pass
         if envelope.event not in HANDLED_EVENTS:
             remembered = store.remember_webhook(webhook_id, at=self.ledger.clock.now())
             return IngestResult("ignored" if remembered else "duplicate")

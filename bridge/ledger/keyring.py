@@ -4,14 +4,19 @@ on master-key rotation. The first configured master key wraps; every configured 
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bridge.clock import Clock
 from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
 from bridge.errors import ConfigError
 from bridge.ledger.store import KeyRecord, LedgerStore
+
+
+WRITE_CACHE_SECONDS = 60.0
+WRITE_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class DataKeyHandle:
 class Keyring:
     def __init__(self, *, store: LedgerStore, masters: Sequence[MasterKeyRef], clock: Clock) -> None:
         self._store, self._masters, self._clock = store, list(masters), clock
+        self._cache: dict[str, tuple[DataKeyHandle, float]] = {}
 
     @property
     def _pairs(self) -> list[tuple[str, bytes]]:
@@ -36,7 +42,21 @@ class Keyring:
 
     def for_writing(self, subject: str) -> DataKeyHandle:
         """The subject's data key, created if missing. For a shredded subject, a throwaway key
-        under the tombstone's id: whatever is written now is born shredded."""
+        under the tombstone's id: whatever is written now is born shredded.
+
+        Cached briefly per process. That is safe for writing only: a key shredded meanwhile by
+        another process has lost its wrapped copy, so what is sealed with the cached key can no
+        longer be read by anyone. Reads never use this cache."""
+        cached = self._cache.get(subject)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        handle = self._load_for_writing(subject)
+        self._cache[subject] = (handle, time.monotonic() + WRITE_CACHE_SECONDS)
+        if len(self._cache) > WRITE_CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        return handle
+
+    def _load_for_writing(self, subject: str) -> DataKeyHandle:
         record = self._store.key_for(subject)
         if record is None:
             record = self._create(subject)
@@ -57,7 +77,10 @@ class Keyring:
 
     def for_reading(self, kids: Sequence[str]) -> dict[str, bytes | None]:
         """kid -> key, or None when the key is shredded, unknown or unwrappable."""
-        found = self._store.keys_by_kid(sorted(set(kids)))
+        return self.unwrap(self._store.keys_by_kid(sorted(set(kids))), kids)
+
+    def unwrap(self, found: Mapping[str, KeyRecord], kids: Iterable[str]) -> dict[str, bytes | None]:
+        """kid -> key for records already read; None for shredded, unknown or unwrappable."""
         keys: dict[str, bytes | None] = {}
         for kid in set(kids):
             record = found.get(kid)
@@ -68,6 +91,7 @@ class Keyring:
         return keys
 
     def shred(self, subject: str) -> bool:
+        self._cache.pop(subject, None)
         return self._store.shred(subject, at=self._clock.now())
 
     def rotate(self) -> int:

@@ -330,12 +330,15 @@ class EventVars(fields.Field):
 
     def __init__(self, registry: Mapping[str, type[Schema]], **kwargs: Any) -> None:
         super().__init__(required=True, allow_none=False, **kwargs)
-        self.registry = registry
+        # Schema instances are built once: loading keeps no state on them (marshmallow 4 has no
+        # context), and building one per request deep-copies every field, which is costly.
+        self.registry = {name: cls() for name, cls in registry.items()}
+        self.fallback = VarsInSchema()
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         event = data.get("event") if isinstance(data, Mapping) else None
         name = event.strip() if isinstance(event, str) else ""
-        return self.registry.get(name, VarsInSchema)().load(value)
+        return self.registry.get(name, self.fallback).load(value)
 
 
 class ActorId(_Loose):
@@ -423,16 +426,19 @@ _ENVELOPES: Mapping[str, type[Schema]] = {
 }
 
 
+_ENVELOPE_SCHEMAS: Mapping[str, Schema] = {kind: cls() for kind, cls in _ENVELOPES.items()}
+
+
 def load_envelope(data: object, *, kind: Kind) -> HookEnvelope:
     """The parsed envelope of one hook call. `kind` picks the endpoint's event set.
 
     Raises ValidationFailed with `errors` = {"vars.userid": ["Not a valid integer."], ...}; the
     messages are fixed texts, never a submitted value. Raises ValueError for an unknown kind."""
-    schema_cls = _ENVELOPES.get(kind)
-    if schema_cls is None:
+    schema = _ENVELOPE_SCHEMAS.get(kind)
+    if schema is None:
         raise ValueError(f"unknown envelope kind {kind!r}")
     try:
-        return schema_cls().load(data)  # type: ignore[arg-type]
+        return schema.load(data)  # type: ignore[arg-type]
     except ValidationError as err:
         # `from None`: the marshmallow error keeps the submitted data, which must not travel.
         errors = _flatten(err.messages)

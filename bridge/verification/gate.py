@@ -117,7 +117,10 @@ class Gate:
         if target is None or envelope.event not in {"ClientAdd", "ClientEdit", "ContactAdd", "ContactEdit"}:
             return []
         wanted = self.config.protected | CONSENT_STATE
-        tracked = {k: v for k, v in envelope.vars.items() if k in wanted and not isinstance(v, dict)}
+        old = envelope.vars.get("olddata") or {}
+        # only what moved: after fill_olddata, an unchanged field's old value is the known one
+        tracked = {k: v for k, v in envelope.vars.items()
+                   if k in wanted and not isinstance(v, dict) and (k not in old or old[k] != v)}
         op = self.states.op_put(target.client_id, target.subject, tracked)
         return [op] if op else []
 

@@ -39,10 +39,11 @@ class KnownStates:
 
     def get(self, subject: str) -> dict[str, Any] | None:
         """The known values, or None when nothing is known (or the key is shredded)."""
-        sealed = {name: json.loads(raw) for name, raw in self.store.state(subject).items()}
+        raw, records = self.store.state_with_keys(subject)
+        sealed = {name: json.loads(value) for name, value in raw.items()}
         if not sealed:
             return None
-        keys = self.keyring.for_reading([v["kid"] for v in sealed.values()])
+        keys = self.keyring.unwrap(records, [v["kid"] for v in sealed.values()])
         values = {}
         for name, item in sealed.items():
             key = keys.get(item["kid"])

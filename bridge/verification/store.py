@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bridge.ledger.store import StoreOp
+from bridge.ledger.store import KeyRecord, StoreOp
 from bridge.verification.policy import Verification
 
 
@@ -63,5 +63,7 @@ class VerificationStore(Protocol):
     def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp: ...
 
     def state(self, subject: str) -> dict[str, str]: ...
+
+    def state_with_keys(self, subject: str) -> tuple[dict[str, str], dict[str, KeyRecord]]: ...
 
     def subjects_of(self, client_id: int) -> list[str]: ...

@@ -80,8 +80,9 @@ class TestLedgerService:
         with engine.begin() as conn:
             wrapped = conn.execute(text("SELECT wrapped FROM data_keys WHERE subject = 'client:42'")).scalar_one()
             conn.execute(text("UPDATE data_keys SET wrapped = :w WHERE subject = 'client:43'"), {"w": wrapped})
+        assert ledger.client_page(43, reveal=True).entries[0]["changes"][0]["new"] == SHREDDED
         with pytest.raises(KeyUnavailable):
-            ledger.keyring.for_writing("client:43")
+            make_ledger(engine, clock).keyring.for_writing("client:43")  # a fresh process
 
     def test_a_webhook_id_is_written_once(self, ledger, clock):
         draft = email_change(42, "a@example.com", "b@example.com", clock.now())

@@ -1,0 +1,1 @@
+"""Back-filling existing WHMCS customers into the ledger as baseline snapshots."""
