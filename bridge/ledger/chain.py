@@ -71,20 +71,24 @@ def verify_rows(
     """
     marks = dict(checkpoints or {})
     result = VerifyResult(ok=True, entries=0, head_seq=0, head_hash=ZERO_HASH)
-    expected_seq, prev, sha256, fromhex = 1, ZERO_HASH, hashlib.sha256, bytes.fromhex
+    expected_seq, prev = 1, ZERO_HASH
+    prev_bytes, sha256 = bytes(32), hashlib.sha256
     for row in rows:
         seq, row_prev, row_hash, body = row
         if seq != expected_seq:
             return _fail(result, expected_seq, "seq-gap")
         if row_prev != prev:
             return _fail(result, seq, "prev-hash-mismatch")
-        if sha256(fromhex(prev) + body).hexdigest() != row_hash:
+        digest = sha256(prev_bytes)
+        digest.update(body)
+        computed = digest.hexdigest()
+        if computed != row_hash:
             return _fail(result, seq, "hash-mismatch")
-        if seq in marks:
+        if marks and seq in marks:
             if marks.pop(seq) != row_hash:
                 return _fail(result, seq, "anchor-mismatch")
             result.checked_anchors.append(seq)
-        prev, expected_seq = row_hash, seq + 1
+        prev, prev_bytes, expected_seq = row_hash, digest.digest(), seq + 1
         result.entries += 1
     result.head_seq, result.head_hash = expected_seq - 1, prev
     if marks:
