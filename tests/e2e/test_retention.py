@@ -198,7 +198,7 @@ class TestDeleteStrategy:
 class TestDailyCron:
     def test_the_daily_cron_anchors_purges_and_polls_pay_methods_in_the_background(self, world, ids):
         alan, ada = ids["Alan"], ids["Ada"]
-        world.hook("ClientEdit", {"userid": ada, "city": "London", "olddata": {"city": "London"}},
+        world.hook("ClientEdit", {"userid": ada, "city": "London", "olddata": {"city": "Londinium"}},
                    actor={"type": "system"})
         close(world, alan)
         world.clock.advance(YEAR)
