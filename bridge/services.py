@@ -123,6 +123,17 @@ class Services:
             ledger=self.ledger, fields=FieldPolicy.from_settings(self.settings),
             enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react, self.retention.react]))
 
+    def sync(self):  # noqa: ANN201
+        from bridge.db.sync_store import SqlSyncStore
+        from bridge.errors import WhmcsNotConfigured
+        from bridge.sync.service import SyncService
+
+        if self.whmcs is None:
+            raise WhmcsNotConfigured("sync reads WHMCS; set BRIDGE_WHMCS_API_URL and credentials")
+        return SyncService(ledger=self.ledger, whmcs=self.whmcs, states=self.states,
+                           store=SqlSyncStore(engine=self.engine, clock=self.clock),
+                           on_closed=self.retention.schedule_synced_closure)
+
     def job_handlers(self) -> dict[str, Any]:
         """Handlers the worker runs; WHMCS-bound ones only when WHMCS is configured."""
         if self.whmcs is None:

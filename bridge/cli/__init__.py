@@ -8,11 +8,13 @@ import click
 from bridge.cli.base import CliState
 from bridge.cli.db import db
 from bridge.cli.demo import demo
+from bridge.cli.emulator import emulator
 from bridge.cli.export import export
 from bridge.cli.ledger import key, ledger
 from bridge.cli.policy import policy
 from bridge.cli.retention import retention
 from bridge.cli.serve import serve
+from bridge.cli.sync import sync
 from bridge.cli.tokens import token
 from bridge.cli.worker import worker
 
@@ -28,12 +30,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for _command in (db, token, ledger, key, serve, worker, export, policy, demo, retention):
+for _command in (db, token, ledger, key, serve, worker, export, policy, sync, retention, emulator, demo):
     main.add_command(_command)
-
-try:  # the emulator ships with the package; guard only against a partial checkout
-    from bridge.cli.emulator import emulator
-
-    main.add_command(emulator)
-except ImportError:  # pragma: no cover
-    pass

@@ -166,4 +166,13 @@ class KnownState(Base):
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+
+class SyncCheckpoint(Base):
+    """How far `bridge sync` got: every client id at or below `last_client_id` is done."""
+
+    __tablename__ = "sync_checkpoint"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_client_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+
 from bridge.db.retention_models import HoldRow, RetentionMeta, RetentionRow  # noqa: E402, F401 - joins Base.metadata
