@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -57,6 +58,11 @@ def exits(func):
             fail(exc.message, 1)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except Exception as exc:
+            if os.environ.get("BRIDGE_DEBUG") == "1":
+                raise
+            # the type only: exception text may carry values that must not be printed
+            fail(f"unexpected {type(exc).__name__}; rerun with BRIDGE_DEBUG=1 for the details", 1)
 
     return wrapper
 

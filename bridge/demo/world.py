@@ -25,6 +25,9 @@ from bridge.whmcs.emulator.state import EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.session import build_session
 
+PROFILE = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
+           "postcode", "country", "phonenumber", "tax_id")
+
 
 @dataclass
 class World:
@@ -54,6 +57,35 @@ class World:
     def staff(self, method: str, path: str, token: str, **kwargs):
         with self.app.test_client() as client:
             return client.open(path, method=method, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+    # -- acting inside WHMCS, as a form would (no API call, no hook: the caller delivers it) --------
+    def edit_client(self, client_id: int, **changes: str) -> dict[str, Any]:
+        """Apply `changes` in WHMCS and return the ClientEdit vars (with olddata)."""
+        with self.emulator.locked() as store:
+            record = store.client(client_id)
+            old = {k: record.fields.get(k, "") for k in PROFILE}
+            record.fields.update(changes)
+            new = {k: record.fields.get(k, "") for k in PROFILE}
+            status = record.status
+        return {"userid": client_id, **new, "status": status, "olddata": {**old, "status": status}}
+
+    def edit_contact(self, contact_id: int, **changes: str) -> dict[str, Any]:
+        with self.emulator.locked() as store:
+            record = store.contact(contact_id)
+            old = {k: record.fields.get(k, "") for k in PROFILE}
+            record.fields.update(changes)
+            new = {k: record.fields.get(k, "") for k in PROFILE}
+            client_id = record.client_id
+        return {"userid": client_id, "contactid": contact_id, **new, "olddata": old}
+
+    def client_fields(self, client_id: int) -> dict[str, str]:
+        with self.emulator.locked() as store:
+            return dict(store.client(client_id).fields)
+
+    def customers(self) -> dict[str, int]:
+        """First name -> client id of the seeded customers."""
+        with self.emulator.locked() as store:
+            return {c.fields["firstname"]: c.id for c in store.clients.values()}
 
 
 class HookForwarder:
