@@ -115,8 +115,9 @@ def _billing(s: Story) -> bool:
                             json={"channel": "phone", "purpose": "Ada asked which card pays her invoices"})
     summary = allowed.get_json()
     cards = ", ".join(f"{m['type']} {m['last_four'] or ''}".strip() for m in summary["pay_methods"])
-    s.step(f"A caller asks for Barbara's billing details: refused (HTTP {refused.status_code}, not verified). Ada asks: "
-           f"disclosed (HTTP {allowed.status_code}): {cards}; {len(summary['open_invoices'])} open invoice(s). "
+    s.step(f"A caller asks for Barbara's billing details: refused (HTTP {refused.status_code}, not verified). "
+           f"Ada asks: disclosed (HTTP {allowed.status_code}): {cards}; "
+           f"{len(summary['open_invoices'])} open invoice(s). "
            "Both attempts are in the ledger.")
     return refused.status_code == 403 and allowed.status_code == 200
 
