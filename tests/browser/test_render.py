@@ -11,7 +11,7 @@ from tests.browser.png import decode
 from tests.browser.shell import PAGES
 from tests.browser.story import CLIENT, SCENES, render
 
-pytestmark = pytest.mark.slow  # until the "browser" marker is registered in pyproject.toml
+pytestmark = pytest.mark.browser
 
 PHRASES = {
     "admin-summary": ("Privacy bridge", "Hook outbox needs attention",
