@@ -58,6 +58,8 @@ def exits(func):
             fail(exc.message, 1)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own usage errors keep their exit code 2
         except Exception as exc:
             if os.environ.get("BRIDGE_DEBUG") == "1":
                 raise
