@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, jsonify
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, StorageUnavailable
 
 log = logging.getLogger("bridge.web")
 
@@ -69,6 +70,14 @@ def _http_error(exc: HTTPException):
     return problem(status, slug, TITLES.get(status, exc.name))
 
 
+def _database_error(exc: DBAPIError):
+    # a lost, full or locked database that no adapter translated is still "retry later" for the
+    # sender (the outbox retries 503), never an internal error
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return _bridge_error(StorageUnavailable("the database is unavailable"))
+    return _internal(exc)
+
+
 def _internal(exc: Exception):
     if current_app.testing:
         raise exc
@@ -81,4 +90,5 @@ def _internal(exc: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(BridgeError, _bridge_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _internal)
