@@ -93,6 +93,11 @@ class SqlJobQueue:
             rows = conn.execute(select(J.c.status, func.count()).group_by(J.c.status))
             return {status: n for status, n in rows}
 
+    def counts_by_kind(self) -> dict[tuple[str, str], int]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(J.c.kind, J.c.status, func.count()).group_by(J.c.kind, J.c.status))
+            return {(kind, status): n for kind, status, n in rows}
+
     def get(self, job_id: int) -> Job | None:
         with read_tx(self.engine) as conn:
             row = conn.execute(select(J).where(J.c.id == job_id)).first()

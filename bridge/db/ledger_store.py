@@ -131,6 +131,11 @@ class SqlLedgerStore:
         with read_tx(self.engine) as conn:
             return [ChainRow(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
 
+    def counts_by_type(self) -> dict[str, int]:
+        with read_tx(self.engine) as conn:
+            rows = conn.execute(select(LedgerEntry.event_type, func.count()).group_by(LedgerEntry.event_type))
+            return {event_type: count for event_type, count in rows}
+
     def count_for_client(self, client_id: int) -> int:
         with read_tx(self.engine) as conn:
             return conn.execute(select(func.count()).where(LedgerEntry.client_id == client_id)).scalar_one()

@@ -4,13 +4,16 @@ and only then is the body parsed (400). The reason a signature failed is logged,
 from __future__ import annotations
 
 import json
+import time
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
 
 from bridge.errors import ValidationFailed
-from bridge.schemas.hooks import load_envelope
+from bridge.schemas.hooks import EventEnvelopeInSchema, ValidateEnvelopeInSchema, load_envelope
+from bridge.schemas.replies import HookAcceptedOutSchema, HookDuplicateOutSchema, ValidateOutSchema
 from bridge.signing import SignatureInvalid, verify
+from bridge.web.apidoc import documented
 from bridge.web.problems import problem
 
 log = logging.getLogger("bridge.hooks")
@@ -67,6 +70,10 @@ def _unsigned_response():
 
 
 @bp.post("/v1/hooks/whmcs")
+@documented("A WHMCS hook event (at least once, from the outbox)", body=EventEnvelopeInSchema,
+            response=HookAcceptedOutSchema, status=202, also={200: HookDuplicateOutSchema}, signed=True,
+            description="202 recorded (with the new ledger seqs) or ignored (an event the bridge does not handle); "
+                        "200 duplicate when the webhook-id was seen before.")
 def events():
     try:
         webhook_id, body = verified_request()
@@ -79,13 +86,15 @@ def events():
     if metrics is not None:
         metrics.events.labels(event=envelope.event, outcome=result.status).inc()
     if result.status == "duplicate":
-        return jsonify({"status": "duplicate"}), 200
+        return jsonify(HookDuplicateOutSchema().dump({"status": "duplicate"})), 200
     if result.status == "ignored":
-        return jsonify({"status": "ignored"}), 202
-    return jsonify({"status": "recorded", "entries": list(result.seqs)}), 202
+        return jsonify(HookAcceptedOutSchema().dump({"status": "ignored"})), 202
+    return jsonify(HookAcceptedOutSchema().dump({"status": "recorded", "entries": list(result.seqs)})), 202
 
 
 @bp.post("/v1/hooks/whmcs/validate")
+@documented("Synchronous validation inside a WHMCS page request", body=ValidateEnvelopeInSchema,
+            response=ValidateOutSchema, signed=True)
 def validate():
     """Synchronous, inside a WHMCS page request: signed, never de-duplicated, always answers
     `allowed` and `errors` (and `abort` for EmailPreSend)."""
@@ -93,12 +102,23 @@ def validate():
         _webhook_id, body = verified_request()
     except _Unsigned:
         return _unsigned_response()
+    started = time.perf_counter()
     envelope = load_envelope(parse_json(body), kind="validate")
+    try:
+        return _validate_answer(envelope)
+    finally:
+        metrics = current_app.extensions.get("bridge_metrics")
+        if metrics is not None:
+            metrics.validate_seconds.labels(event=envelope.event).observe(time.perf_counter() - started)
+
+
+def _validate_answer(envelope):  # noqa: ANN001, ANN202
     services = _services()
     if envelope.event == "EmailPreSend":
         abort = services.consent.should_abort(envelope)
-        return jsonify({"allowed": not abort, "errors": [], "abort": abort})
+        return jsonify(ValidateOutSchema().dump({"allowed": not abort, "errors": [], "abort": abort}))
     if envelope.event in ("ClientDetailsValidation", "ContactDetailsValidation"):
         answer = services.gate.check_details(envelope)
-        return jsonify({"allowed": answer.allowed, "errors": answer.errors})
-    return jsonify({"allowed": True, "errors": []})  # a validation hook this bridge does not know
+        return jsonify(ValidateOutSchema().dump({"allowed": answer.allowed, "errors": answer.errors}))
+    # a validation hook this bridge does not know
+    return jsonify(ValidateOutSchema().dump({"allowed": True, "errors": []}))

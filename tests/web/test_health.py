@@ -26,3 +26,22 @@ class TestHealth:
         response = client.get("/metrics")
         assert response.status_code == 200 and response.mimetype == "text/plain"
         assert b"bridge_hook_events" in response.data
+
+
+def test_metrics_count_the_whole_installation_from_the_database(client, signer, app):
+    from tests.support.fixtures import hook
+
+    for name in ("ClientAdd", "ClientEdit"):
+        body, headers = signer.request(hook(name, actor={"type": "admin", "id": 1}))
+        client.post("/v1/hooks/whmcs", data=body, headers=headers)
+    body, headers = signer.request(hook("ClientDetailsValidation"))
+    client.post("/v1/hooks/whmcs/validate", data=body, headers=headers)
+    bad = client.post("/v1/hooks/whmcs", data=b"{}", headers={"webhook-id": "x", "webhook-timestamp": "1",
+                                                                "webhook-signature": "v1,AAAA"})
+    assert bad.status_code == 401
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'bridge_ledger_entries_total{event_type="client.created"} 1.0' in text
+    assert "bridge_ledger_head_seq" in text and 'bridge_jobs{kind="revert",status="pending"}' in text
+    assert 'bridge_hook_events_total{event="ClientAdd",outcome="recorded"} 1.0' in text
+    assert 'bridge_signature_failures_total{reason="stale"} 1.0' in text
+    assert 'bridge_validate_seconds_count{event="ClientDetailsValidation"} 1.0' in text
