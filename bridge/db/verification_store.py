@@ -11,7 +11,14 @@ from sqlalchemy import Engine, and_, bindparam, insert, select, update
 
 from bridge.db.base import read_tx, write_tx
 from bridge.db.ledger_store import key_record
-from bridge.db.models import DataKey, IssuedChange, KnownState, ValidateAllowance, VerificationRequestRow, VerificationRow
+from bridge.db.models import (
+    DataKey,
+    IssuedChange,
+    KnownState,
+    ValidateAllowance,
+    VerificationRequestRow,
+    VerificationRow,
+)
 from bridge.ledger.store import KeyRecord, StoreOp
 from bridge.verification.policy import Verification
 from bridge.verification.store import NewVerification, PendingRequest

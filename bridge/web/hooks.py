@@ -4,8 +4,8 @@ and only then is the body parsed (400). The reason a signature failed is logged,
 from __future__ import annotations
 
 import json
-import time
 import logging
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 
