@@ -14,7 +14,6 @@ from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
 from bridge.errors import ConfigError
 from bridge.ledger.store import KeyRecord, LedgerStore
 
-
 WRITE_CACHE_SECONDS = 60.0
 WRITE_CACHE_SIZE = 10_000
 
