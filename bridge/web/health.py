@@ -9,13 +9,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.db import migrate
+from bridge.schemas.replies import HealthOutSchema, ReadyOutSchema
+from bridge.web.apidoc import documented
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@documented("Liveness", response=HealthOutSchema)
 def healthz():
-    return jsonify({"status": "ok"})
+    return jsonify(HealthOutSchema().dump({"status": "ok"}))
 
 
 def _database_check(engine) -> str:  # noqa: ANN001
@@ -49,6 +52,8 @@ def whmcs_probe(services) -> CachedProbe | None:  # noqa: ANN001
 
 
 @bp.get("/readyz")
+@documented("Readiness: the database is reachable and migrated", response=ReadyOutSchema,
+            also={503: ReadyOutSchema}, description="WHMCS is reported but does not make the bridge unready.")
 def readyz():
     """503 only when the database is unreachable or not migrated: the bridge keeps ingesting while
     WHMCS is down, so WHMCS is reported but does not make the bridge unready."""
@@ -57,4 +62,5 @@ def readyz():
     probe = current_app.extensions.get("bridge_whmcs_probe")
     checks["whmcs"] = probe() if probe else {"ok": False, "detail": "not configured"}
     ready = checks["database"] == "ok"
-    return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), 200 if ready else 503
+    body = ReadyOutSchema().dump({"status": "ready" if ready else "unavailable", "checks": checks})
+    return jsonify(body), 200 if ready else 503

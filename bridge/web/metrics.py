@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
     bp = Blueprint("metrics", __name__)
 
     @bp.get("/metrics")
-    @documented("Prometheus metrics", response=None, media_type=CONTENT_TYPE_LATEST)
+    @documented("Prometheus metrics", response=None, media_type="text/plain")
     def metrics_view():
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()

@@ -8,7 +8,9 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 from bridge.panels.admin import admin_summary
 from bridge.panels.client import client_panel
-from bridge.schemas.hooks import load_envelope
+from bridge.schemas.hooks import PanelEnvelopeInSchema, load_envelope
+from bridge.schemas.replies import PanelOutSchema
+from bridge.web.apidoc import documented
 from bridge.web.hooks import _Unsigned, _unsigned_response, parse_json, verified_request
 
 bp = Blueprint("panels", __name__, template_folder="templates")
@@ -20,6 +22,8 @@ TEMPLATES = {
 
 
 @bp.post("/v1/hooks/whmcs/panel")
+@documented("The HTML fragment a WHMCS output hook prints", body=PanelEnvelopeInSchema, response=PanelOutSchema,
+            signed=True)
 def panel():
     try:
         _webhook_id, body = verified_request()
@@ -28,10 +32,10 @@ def panel():
     envelope = load_envelope(parse_json(body), kind="panel")
     template = TEMPLATES.get(envelope.event)
     if template is None:
-        return jsonify({"html": ""})  # an output hook this bridge does not fill
+        return jsonify(PanelOutSchema().dump({"html": ""}))  # an output hook this bridge does not fill
     services, client_id = current_app.extensions["bridge"], envelope.vars["userid"]
     if envelope.event == "AdminAreaClientSummaryPage":
         model = admin_summary(services, client_id, outbox=envelope.vars.get("outbox"))
     else:
         model = client_panel(services, client_id, user_id=envelope.actor.user_id)
-    return jsonify({"html": render_template(template, panel=model)})
+    return jsonify(PanelOutSchema().dump({"html": render_template(template, panel=model)}))

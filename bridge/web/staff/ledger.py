@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify
 from marshmallow import Schema, fields, validate
 
+from bridge.schemas.ledger import LedgerPageOutSchema, LedgerVerifyOutSchema
 from bridge.tokens import role_allows
+from bridge.web.apidoc import documented
 from bridge.web.auth import require_role
 from bridge.web.staff.common import checked_id, load_args
 
@@ -18,16 +20,19 @@ class LedgerPageInSchema(Schema):
 
 
 @bp.get("/v1/clients/<int:client_id>/ledger")
+@documented("A client's ledger entries, oldest first", query=LedgerPageInSchema, response=LedgerPageOutSchema,
+            description="Personal values in clear for dpo, \"[redacted]\" below, \"[shredded]\" after a purge.")
 @require_role("auditor")
 def client_ledger(client_id: int):
     args = load_args(LedgerPageInSchema)
     ledger = current_app.extensions["bridge"].ledger
     page = ledger.client_page(checked_id(client_id), after=args["after"], limit=args["limit"],
                               reveal=role_allows(g.staff.role, "dpo"))
-    return jsonify({"entries": page.entries, "next_after": page.next_after})
+    return jsonify(LedgerPageOutSchema().dump({"entries": page.entries, "next_after": page.next_after}))
 
 
 @bp.get("/v1/ledger/verify")
+@documented("Recompute the whole chain", response=LedgerVerifyOutSchema)
 @require_role("auditor")
 def verify_ledger():
     result = current_app.extensions["bridge"].ledger.verify()
@@ -36,4 +41,4 @@ def verify_ledger():
     if not result.ok:
         body["first_bad_seq"] = result.first_bad_seq
         body["reason"] = result.reason
-    return jsonify(body)
+    return jsonify(LedgerVerifyOutSchema().dump(body))

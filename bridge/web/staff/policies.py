@@ -7,7 +7,9 @@ from datetime import UTC
 from flask import Blueprint, current_app, jsonify
 from marshmallow import fields, validate
 
+from bridge.schemas.policies import PolicyListOutSchema, PolicyOutSchema
 from bridge.schemas.staff import StrictInSchema
+from bridge.web.apidoc import documented
 from bridge.web.auth import require_role
 from bridge.web.staff.common import load_json, staff_actor
 
@@ -22,14 +24,18 @@ class PolicyInSchema(StrictInSchema):
 
 
 @bp.post("/v1/policies")
+@documented("Publish a policy version", body=PolicyInSchema, response=PolicyOutSchema, status=201, errors=(409,),
+            description="`effective_at` = `published_at` + the notice days.")
 @require_role("dpo")
 def publish_policy():
     data = load_json(PolicyInSchema)
     policy = current_app.extensions["bridge"].policies.publish(actor=staff_actor(), **data)
-    return jsonify(policy.as_dict()), 201
+    return jsonify(PolicyOutSchema().dump(policy.as_dict())), 201
 
 
 @bp.get("/v1/policies")
+@documented("Every policy version", response=PolicyListOutSchema)
 @require_role("dpo")
 def list_policies():
-    return jsonify({"items": [p.as_dict() for p in current_app.extensions["bridge"].policies.all(fresh=True)]})
+    items = [p.as_dict() for p in current_app.extensions["bridge"].policies.all(fresh=True)]
+    return jsonify(PolicyListOutSchema().dump({"items": items}))
