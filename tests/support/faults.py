@@ -257,3 +257,20 @@ def audit(engine, stats: LoadStats) -> Audit:  # noqa: ANN001
         reverts_missing=sum(f"revert:{r[0]}" not in queued for r in updates), verify_line=result.line(),
         gapless=rows == 0 or (low == 1 and high == rows),
     )
+
+
+def outage_after(state, action: str, calls: int, kind: str, **options) -> None:  # noqa: ANN001, ANN003
+    """Once `action` has been called `calls` times, every WHMCS API call fails with `kind` until
+    `state.faults.clear()`: an outage that begins in the middle of a run, not before it."""
+    plan, lock, seen = state.faults, threading.Lock(), Counter()
+    take = plan.take
+
+    def counting(name: str):  # noqa: ANN202
+        with lock:
+            if name.lower() == action.lower():
+                seen[name] += 1
+                if seen[name] == calls + 1:
+                    plan.inject("*", kind, times=None, **options)
+        return take(name)
+
+    plan.take = counting
