@@ -106,9 +106,14 @@ class Store:
         self.emails: dict[int, EmailRecord] = {}
         self.templates: dict[str, Template] = {}
         self._ids: dict[str, Iterator[int]] = {}
+        self._issued: dict[str, int] = {}
+        self._indexes: dict[int, tuple[tuple[int, ...], dict[int, list[Any]]]] = {}
+        self._unlinks = 0
 
     def next_id(self, table: str) -> int:
-        return next(self._ids.setdefault(table, itertools.count(1)))
+        value = next(self._ids.setdefault(table, itertools.count(1)))
+        self._issued[table] = value
+        return value
 
     def client(self, client_id: int, message: str = "Client ID Not Found") -> ClientRecord:
         try:
@@ -136,10 +141,44 @@ class Store:
         )
 
     def owner_of(self, client_id: int) -> UserRecord | None:
-        return next((u for u in self.users.values() if u.clients.get(client_id)), None)
+        return next((u for u in self.users_of(client_id) if u.clients.get(client_id)), None)
+
+    def users_of(self, client_id: int) -> list[UserRecord]:
+        """The Users linked to a client, by id (indexed like rows_of; `unlink` keeps it honest)."""
+        generation = (len(self.users), self._issued.get("users", 0), self._unlinks)
+        cached = self._indexes.get(id(self.users))
+        if cached is None or cached[0] != generation:
+            index: dict[int, list[Any]] = {}
+            for user_id in sorted(self.users):
+                for linked in self.users[user_id].clients:
+                    index.setdefault(linked, []).append(self.users[user_id])
+            cached = (generation, index)
+            self._indexes[id(self.users)] = cached
+        return [u for u in cached[1].get(client_id, ()) if client_id in u.clients]
+
+    def unlink(self, user: UserRecord, client_id: int) -> None:
+        del user.clients[client_id]
+        self._unlinks += 1
 
     def rows_of(self, table: Mapping[int, Any], client_id: int) -> list[Any]:
-        return [row for row in table.values() if row.client_id == client_id]
+        """A client's rows of one table, by id. Indexed per table and rebuilt when the table gains
+        or loses rows (rows never move between clients), so per-client calls stay cheap with
+        tens of thousands of customers."""
+        return list(self._by_client(table).get(client_id, ()))
+
+    def _by_client(self, table: Mapping[int, Any]) -> dict[int, list[Any]]:
+        names = {id(getattr(self, n)): n for n in ("contacts", "invoices", "products", "paymethods", "notes",
+                                                      "emails", "activity")}
+        generation = (len(table), self._issued.get(names.get(id(table), ""), 0))
+        cached = self._indexes.get(id(table))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        index: dict[int, list[Any]] = {}
+        for row_id in sorted(table):
+            row = table[row_id]
+            index.setdefault(getattr(row, "client_id", None), []).append(row)
+        self._indexes[id(table)] = (generation, index)
+        return index
 
 
 def page(rows: list[Any], call: Call) -> tuple[list[Any], Answer]:

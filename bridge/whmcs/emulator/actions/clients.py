@@ -52,7 +52,7 @@ def get_clients_details(store: Store, call: Call) -> Answer:
     )
     if client is None:
         raise ApiError("Client Not Found")
-    users = [u for u in store.users.values() if client.id in u.clients]
+    users = store.users_of(client.id)
     details = render.client_details(client, users)
     # WHMCS repeats the client's fields at the top level for old callers (deprecated).
     legacy = {k: v for k, v in details.items() if k not in {"users", "email_preferences"}}
@@ -175,8 +175,8 @@ def delete_client(store: Store, call: Call) -> Answer:
     for table in (store.contacts, store.invoices, store.products, store.paymethods, store.notes):
         for row in store.rows_of(table, client.id):
             del table[row.id]
-    for user in [u for u in store.users.values() if client.id in u.clients]:
-        del user.clients[client.id]
+    for user in store.users_of(client.id):
+        store.unlink(user, client.id)
         if call.flag("deleteusers") and not user.clients:
             del store.users[user.id]
     del store.clients[client.id]

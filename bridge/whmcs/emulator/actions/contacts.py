@@ -10,9 +10,10 @@ from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page, val
 
 
 def get_contacts(store: Store, call: Call) -> Answer:
-    rows = sorted(store.contacts.values(), key=lambda c: c.id)
     if call.has("userid"):
-        rows = [c for c in rows if c.client_id == call.int("userid")]
+        rows = store.rows_of(store.contacts, call.int("userid"))
+    else:
+        rows = sorted(store.contacts.values(), key=lambda c: c.id)
     for name in CLIENT_FIELDS:
         if call.text(name):
             rows = [c for c in rows if c.fields.get(name) == call.text(name)]

@@ -47,7 +47,7 @@ def delete_user_client(store: Store, call: Call) -> Answer:
         raise ApiError("User is not associated with this client")
     if user.clients[client.id]:
         raise ApiError("You cannot remove the account owner")
-    del user.clients[client.id]
+    store.unlink(user, client.id)
     return {}
 
 
