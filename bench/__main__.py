@@ -1,4 +1,5 @@
-"""`python -m bench [--full] [--only http,verify,append] [--no-postgres]`: run, print, write bench/out/."""
+"""`python -m bench [--full] [--only http,verify,append,sync,validate] [--no-sync-validate] [--no-postgres]`:
+run, print, write bench/out/."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import sys
 import time
 
 from bench import append_rate, http_ingest, verify_speed
-from bench.common import pg_available, pg_db, sqlite_db, workdir
-from bench.report import machine, write
+from bench import sync as sync_bench
+from bench import validate as validate_bench
+from bench.common import OUT, pg_available, pg_db, run_json, sqlite_db, workdir
+from bench.report import HEADER, machine, write
 
-SHORT = {"http_s": 10, "verify": (10_000, 100_000), "append_s": 5.0, "http_sets": (("sqlite", 2), ("postgresql", 4))}
+SHORT = {"http_s": 10, "verify": (10_000, 100_000), "append_s": 5.0, "http_sets": (("sqlite", 2), ("postgresql", 4)),
+         "sync_customers": 2_000, "validate_workers": (2,)}
 FULL = {"http_s": 15, "verify": (10_000, 100_000, 1_000_000), "append_s": 15.0,
-        "http_sets": (("sqlite", 2), ("sqlite", 4), ("postgresql", 2), ("postgresql", 4))}
+        "http_sets": (("sqlite", 2), ("sqlite", 4), ("postgresql", 2), ("postgresql", 4)),
+        "sync_customers": 20_000, "validate_workers": (2, 4)}
 
 
 def say(text: str) -> None:
@@ -56,10 +61,38 @@ def bench_append(profile: dict, results: dict, *, postgres: bool) -> None:
             results["append"].append(figure.as_dict())
 
 
+def bench_sync(profile: dict, results: dict, *, postgres: bool) -> None:
+    customers = profile["sync_customers"]
+    say(f"sync: SQLite, {customers:,} customers, concurrency 4 ...")
+    results["sync"].append(run_json("bench.sync", "--customers", str(customers), timeout=3600))
+    if postgres:
+        say(f"sync: PostgreSQL, {customers:,} customers, concurrency 4 ...")
+        with pg_db() as url:
+            results["sync"].append(run_json("bench.sync", "--customers", str(customers), "--database-url", url,
+                                            timeout=3600))
+
+
+def bench_validate(profile: dict, results: dict) -> None:
+    for workers in profile["validate_workers"]:
+        say(f"validate: SQLite, {workers} workers, {profile['http_s']} s per run (6 runs) ...")
+        results["validate"].append(validate_bench.run(workers=workers, seconds=profile["http_s"]))
+
+
+def extra_rows(results: dict) -> str:
+    """The sync and validate rows: a second table under the one bench.report writes."""
+    rows = [sync_bench.row(f) for f in results["sync"]]
+    rows += [line for f in results["validate"] for line in validate_bench.rows(f)]
+    checks = [f"Checks failed for validate ({f['workers']} workers): " + "; ".join(c[:300] for c in f["checks"])
+              for f in results["validate"] if f["checks"]]
+    return "\n".join([HEADER, *rows, "", *checks]) + "\n" if rows else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--full", action="store_true", help="long profile: 1M-entry verify, 15 s runs, more sets")
-    parser.add_argument("--only", default="http,verify,append", help="comma list of http, verify, append")
+    parser.add_argument("--only", default="http,verify,append,sync,validate",
+                        help="comma list of http, verify, append, sync, validate")
+    parser.add_argument("--no-sync-validate", action="store_true", help="skip the sync and validate benchmarks")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     args = parser.parse_args(argv)
     profile = FULL if args.full else SHORT
@@ -68,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if not postgres:
         say("PostgreSQL not reachable (or --no-postgres): its figures are skipped")
     results: dict = {"profile": "full" if args.full else "short", "machine": machine(),
-                     "http": [], "verify": [], "append": []}
+                     "http": [], "verify": [], "append": [], "sync": [], "validate": []}
     began = time.monotonic()
     if "verify" in chosen:
         bench_verify(profile, results)
@@ -76,8 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         bench_append(profile, results, postgres=postgres)
     if "http" in chosen:
         bench_http(profile, results, postgres=postgres)
+    if "sync" in chosen and not args.no_sync_validate:
+        bench_sync(profile, results, postgres=postgres)
+    if "validate" in chosen and not args.no_sync_validate:
+        bench_validate(profile, results)
     results["seconds"] = round(time.monotonic() - began, 1)
-    print(write(results))
+    text = write(results)
+    extra = extra_rows(results)
+    if extra:
+        text += "\n" + extra
+        (OUT / "results.md").write_text(text)
+    print(text)
     return 0
 
 
