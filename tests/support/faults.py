@@ -119,6 +119,7 @@ class LoadStats:
     statuses: Counter = field(default_factory=Counter)
     transport_errors: int = 0
     bad_answers: list[str] = field(default_factory=list)  # 500s and 5xx that are not problem documents
+    problems: Counter = field(default_factory=Counter)  # the `type` of every problem document answered
     failed: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -212,6 +213,8 @@ class Load:
             self.stats.statuses[response.status_code] += 1
             if response.status_code == 500 or (response.status_code >= 500 and not is_problem(response)):
                 self.stats.bad_answers.append(f"{response.status_code} {response.text[:200]}")
+            elif is_problem(response):
+                self.stats.problems[response.json().get("type")] += 1
         return response.status_code
 
 

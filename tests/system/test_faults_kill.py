@@ -49,6 +49,7 @@ def test_killing_a_worker_then_the_whole_server_loses_and_duplicates_nothing(dat
         finally:
             load.stop()
     assert stats.failed == [] and stats.bad_answers == []
+    assert set(stats.problems) <= {"/problems/storage-unavailable"}
     engine = make_engine(database_url)
     try:
         result = audit(engine, stats)

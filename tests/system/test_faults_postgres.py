@@ -88,6 +88,7 @@ def test_a_postgres_restart_under_load_is_survived_without_restarting_the_bridge
             load.stop()
         assert server.proc.pid == arbiter and server.proc.poll() is None  # never restarted
     assert stats.failed == [] and stats.bad_answers == []
+    assert set(stats.problems) <= {"/problems/storage-unavailable"}
     engine = make_engine(url)
     try:
         result = audit(engine, stats)
