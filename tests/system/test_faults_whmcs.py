@@ -203,3 +203,33 @@ def test_whmcs_down_mid_sync_reports_errors_and_a_rerun_snapshots_each_customer_
     assert sum(1 for kind_, _ in counts if kind_ == "contact") == contacts
     assert world.services.sync().store.checkpoint() == 0
     assert world.services.ledger.verify().ok
+
+
+@pytest.mark.slow
+def test_bridge_sync_exits_1_when_whmcs_goes_down_mid_run_and_0_on_the_rerun(world, tmp_path, monkeypatch):
+    """The command line as an operator's cron sees it (its real backoff: a few seconds)."""
+    import base64
+
+    from click.testing import CliRunner
+
+    from bridge.cli import main
+
+    with world.emulator.locked() as store:
+        for n in range(5):
+            builders.add_client(store, firstname=f"Cli{n}", lastname="Tester", email=f"cli{n}@example.org")
+    settings = world.services.settings
+    env = {"BRIDGE_DATABASE_URL": settings.database_url,
+           "BRIDGE_MASTER_KEY": base64.b64encode(settings.master_key[0].key).decode(),
+           "BRIDGE_WHMCS_API_URL": settings.whmcs_api_url, "BRIDGE_WHMCS_IDENTIFIER": settings.whmcs_identifier,
+           "BRIDGE_WHMCS_SECRET": settings.whmcs_secret}
+    monkeypatch.chdir(tmp_path)
+    outage_after(world.emulator, "GetClientsDetails", 2, "http500")
+    down = CliRunner().invoke(main, ["sync", "--concurrency", "4"], env=env)
+    assert down.exit_code == 1, down.output
+    assert "error client" in down.output and "rerun `bridge sync`" in down.output
+    world.emulator.faults.clear()
+    back = CliRunner().invoke(main, ["sync", "--concurrency", "4"], env=env)
+    assert back.exit_code == 0 and "errors 0" in back.output, back.output
+    print(f"[fault:whmcs-sync-cli] exit_codes=({down.exit_code}, {back.exit_code}) "
+          f"snapshotted_twice={sum(1 for n in snapshots(world).values() if n > 1)}")
+    assert all(n == 1 for n in snapshots(world).values())
