@@ -18,7 +18,7 @@ Each side runs twice: saturated (32 connections: the throughput ratio) and with 
 flight per worker (the latency a WHMCS page request sees when the bridge is not overloaded: the
 p99 target applies there). Validate calls are not de-duplicated, so wrk cycles through the request
 file; everything is signed just before the run, inside the 300 s tolerance. Every answer is
-checked once before the load (`allowed: true`), and afterwards the allowances recorded must equal
+checked once before the load (each must be `allowed: true`), and afterwards the allowances recorded must equal
 the server's logged answers for the verified variant.
 """
 
@@ -101,6 +101,8 @@ def record_verifications(env: dict[str, str]) -> None:
                 actor=staff)
     finally:
         services.dispose()
+    # bodies carry whole-second timestamps: start them after the last recording's second
+    time.sleep(1.05 - time.time() % 1)
 
 
 def run_wrk(server, requests_file: Path, *, path: str, connections: int, seconds: int) -> Load:  # noqa: ANN001
@@ -129,18 +131,22 @@ def run_wrk(server, requests_file: Path, *, path: str, connections: int, seconds
     )
 
 
-def _answer(port: int, requests_file: Path) -> dict:
-    """POST the first request of the file once and return the JSON answer."""
-    msg_id, ts, sig, raw = requests_file.read_text().splitlines()[0].split("\t", 3)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("POST", PATH, body=raw.encode(), headers={
-            "webhook-id": msg_id, "webhook-timestamp": ts, "webhook-signature": sig,
-            "Content-Type": "application/json"})
-        response = conn.getresponse()
-        return {"status": response.status, **json.loads(response.read() or b"{}")}
-    finally:
-        conn.close()
+def _answers(port: int, requests_file: Path) -> dict[str, int]:
+    """POST every request of the file once; how many got each answer."""
+    seen: dict[str, int] = {}
+    for line in requests_file.read_text().splitlines():
+        msg_id, ts, sig, raw = line.split("\t", 3)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("POST", PATH, body=raw.encode(), headers={
+                "webhook-id": msg_id, "webhook-timestamp": ts, "webhook-signature": sig,
+                "Content-Type": "application/json"})
+            response = conn.getresponse()
+            key = f"{response.status} {response.read().decode(errors='replace')[:200].strip()}"
+        finally:
+            conn.close()
+        seen[key] = seen.get(key, 0) + 1
+    return seen
 
 
 def _logged(log: Path, status: int) -> int:
@@ -180,9 +186,9 @@ def run(*, workers: int = 2, seconds: int = 10, connections: int = 32) -> dict:
         with gunicorn("wsgi:app", env=env, workers=workers, log=log) as server:
             for variant in VARIANTS:
                 write_requests(files[variant], variant, secret=secret)  # signed now: well inside the tolerance
-                answer = _answer(server.port, files[variant])
-                if answer != {"status": 200, "allowed": True, "errors": []}:
-                    figure["checks"].append(f"{variant}: unexpected answer {answer}")
+                answers = _answers(server.port, files[variant])
+                if list(answers) != ['200 {"allowed":true,"errors":[]}']:
+                    figure["checks"].append(f"{variant}: answers other than allowed: {answers}")
                 before_200, before_allow = _logged(log, 200), _allowances(url)
                 runs = {}
                 for label, conns in (("saturated", connections), ("calm", calm)):
