@@ -15,6 +15,9 @@ MAX_INT = 2**63 - 1  # ids end up in BIGINT columns
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"", "0", "false", "off", "no"})
 _DIGITS = re.compile(r"[0-9]+")
+# Event times outside these years are garbage, and near datetime's limits they overflow the UTC
+# conversion and the retention arithmetic (and years below 1000 would not render as RFC 3339).
+_YEARS = range(1970, 9000)
 _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
     r"(?P<zone>[Zz]|[+-][0-9]{2}:[0-9]{2})?"
@@ -113,4 +116,6 @@ def to_utc(raw: Any) -> datetime:
         parsed = datetime.fromisoformat(match.group(0).upper().replace("Z", "+00:00"))
     except ValueError:  # shaped right but impossible, e.g. month 13
         raise Unreadable("timestamp") from None
+    if parsed.year not in _YEARS:
+        raise Unreadable("timestamp")
     return parsed.astimezone(UTC)

@@ -14,6 +14,7 @@ from bridge.schemas.hooks import EventEnvelopeInSchema, ValidateEnvelopeInSchema
 from bridge.schemas.replies import HookAcceptedOutSchema, HookDuplicateOutSchema, ValidateOutSchema
 from bridge.signing import SignatureInvalid, verify
 from bridge.web.apidoc import documented
+from bridge.web.body import capped_body
 from bridge.web.problems import problem
 
 log = logging.getLogger("bridge.hooks")
@@ -30,7 +31,7 @@ def _services():
 
 def verified_request() -> tuple[str, bytes]:
     """(webhook-id, raw body), or _Unsigned. Reading the body enforces MAX_CONTENT_LENGTH (413)."""
-    body = request.get_data(cache=True)
+    body = capped_body()
     services = _services()
     try:
         webhook_id = verify(

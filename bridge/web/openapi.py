@@ -103,9 +103,9 @@ def _responses(doc: ApiDoc, role: str | None, has_path: bool) -> dict[str, Any]:
         responses[str(status)] = _success(status, schema, doc.media_type)
     errors = set(doc.errors)
     if role:
-        errors |= {401, 403}
+        errors |= {401, 403, 503}  # 503: storage unavailable
     if doc.signed:
-        errors |= {400, 401, 413}
+        errors |= {400, 401, 413, 503}
     if doc.body is not None:
         errors |= {400, 413}
     if doc.query is not None:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError as SchemaError
 
 from bridge.errors import NotFound, ValidationFailed
 from bridge.ledger.entries import Actor
+from bridge.web.body import capped_body
 
 MAX_ID = 2**63 - 1
 
@@ -17,6 +18,7 @@ def load_args(schema: type[Schema]) -> dict:
 
 
 def load_json(schema: type[Schema]) -> dict:
+    capped_body()  # 413 for a chunked body past the cap, not a silently truncated one
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationFailed("expected a JSON object", errors={"body": ["expected a JSON object"]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify
 from marshmallow import fields, validate
@@ -18,7 +18,9 @@ bp = Blueprint("staff_policies", __name__)
 
 class PolicyInSchema(StrictInSchema):
     version = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,40}$"))
-    published_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    # bounded: near datetime's limits the notice arithmetic overflows (found by fuzzing)
+    published_at = fields.AwareDateTime(required=True, default_timezone=UTC, validate=validate.Range(
+        min=datetime(1970, 1, 1, tzinfo=UTC), max=datetime(9000, 1, 1, tzinfo=UTC), max_inclusive=False))
     document_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-fA-F]{64}$"))
     url = fields.Url(load_default=None, allow_none=True, schemes={"https", "http"})
 

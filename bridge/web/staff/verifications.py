@@ -25,7 +25,8 @@ def _services():
 
 
 @bp.post("/v1/clients/<int:client_id>/verifications")
-@documented("Record an identity check", body=VerificationInSchema, response=VerificationOutSchema, status=201)
+@documented("Record an identity check", body=VerificationInSchema, response=VerificationOutSchema, status=201,
+            errors=(422,), description="A `document_expires` in the past is 422.")
 @require_role("agent")
 def record_verification(client_id: int):
     data = load_json(VerificationInSchema)
