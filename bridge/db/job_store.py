@@ -93,6 +93,11 @@ class SqlJobQueue:
             rows = conn.execute(select(J.c.status, func.count()).group_by(J.c.status))
             return {status: n for status, n in rows}
 
+    def exists(self, dedupe_key: str) -> bool:
+        """Whether a job with this key was ever queued (in any status)."""
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(J.c.id).where(J.c.dedupe_key == dedupe_key).limit(1)).first() is not None
+
     def counts_by_kind(self) -> dict[tuple[str, str], int]:
         with read_tx(self.engine) as conn:
             rows = conn.execute(select(J.c.kind, J.c.status, func.count()).group_by(J.c.kind, J.c.status))

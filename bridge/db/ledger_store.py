@@ -84,6 +84,10 @@ class SqlLedgerStore:
     def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001
         return conn.execute(_SEEN, {"webhook_id": webhook_id}).first() is not None
 
+    def webhook_first_seq(self, webhook_id: str) -> int | None:
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(WebhookId.first_seq).where(WebhookId.webhook_id == webhook_id)).scalar()
+
     def webhook_seen(self, webhook_id: str) -> bool:
         with read_tx(self.engine) as conn:
             return self._seen(conn, webhook_id)

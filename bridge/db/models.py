@@ -140,6 +140,7 @@ class IssuedChange(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(String(256), nullable=True)  # the claiming event
 
 
 class ValidateAllowance(Base):

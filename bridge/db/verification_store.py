@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
 from bridge.db.base import read_tx, write_tx
 from bridge.db.ledger_store import key_record
@@ -119,11 +119,14 @@ class SqlVerificationStore:
         with read_tx(self.engine) as conn:
             return conn.execute(select(C.c.change_id).where(C.c.purpose == purpose)).scalar()
 
-    def claim_change(self, change_id: str, *, at: datetime) -> bool:
+    def claim_change(self, change_id: str, *, at: datetime, by: str = "") -> bool:
+        """True once per event: the first claim marks it used by `by`; a later claim succeeds only
+        for that same event (a re-delivery), never for another one."""
         with write_tx(self.engine) as conn:
             result = conn.execute(
-                update(C).where(C.c.change_id == change_id, C.c.used_at.is_(None), C.c.expires_at > at)
-                .values(used_at=at)
+                update(C).where(C.c.change_id == change_id, C.c.expires_at > at,
+                                or_(C.c.used_at.is_(None), and_(C.c.used_by == by, by != "")))
+                .values(used_at=at, used_by=by or None)
             )
             return result.rowcount == 1
 

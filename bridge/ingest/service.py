@@ -47,11 +47,19 @@ class IngestService:
         also = [op for project in self.projections for op in project(envelope)]
         result = self.ledger.append(drafts, webhook_id=webhook_id, also=also)
         if result.duplicate:
+            # The first delivery may have died between its commit and its reactions: finish them.
+            # Reactions are idempotent per entry seq, so a plain re-delivery changes nothing.
+            first = store.webhook_first_seq(webhook_id)
+            if first is not None:
+                seqs = tuple(range(first, first + len(drafts)))
+                self._react(envelope, list(zip(seqs, drafts, strict=True)))
             return IngestResult("duplicate")
-        appended = list(zip(result.seqs, drafts, strict=True))
+        self._react(envelope, list(zip(result.seqs, drafts, strict=True)))
+        return IngestResult("recorded", result.seqs)
+
+    def _react(self, envelope: HookEnvelope, appended: list[tuple[int, EntryDraft]]) -> None:
         for react in self.reactions:
             react(envelope, appended)
-        return IngestResult("recorded", result.seqs)
 
     @staticmethod
     def _tag(draft: EntryDraft, webhook_id: str) -> EntryDraft:

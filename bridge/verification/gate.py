@@ -144,9 +144,11 @@ class Gate:
         wanted = EDIT_EVENTS.get(envelope.event)
         update = next(((seq, d) for seq, d in appended if d.event_type == wanted), None)
         target = _event_target(envelope)
-        if update is None or target is None or self._trusted(envelope.actor):
+        if update is None or target is None:
             return
         seq, draft = update
+        if self._trusted(envelope.actor, claimed_by=f"seq:{seq}"):
+            return
         unknown = set(draft.details.get("unknown_old") or ())
         protected = [c for c in draft.changes if c.field in self.config.protected]
         flagged = sorted(c.field for c in protected if c.field in unknown)
@@ -157,15 +159,17 @@ class Gate:
             return
         fields = sorted(c.field for c in changed)
         payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields}
-        self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
-                           now=self.ledger.clock.now())
+        if not self.queue.exists(f"revert:{seq}"):  # once per entry, also when an event is re-delivered
+            self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
+                               now=self.ledger.clock.now())
         self.ledger.append([self._request_draft(envelope, target, fields)],
-                           also=[self._request_op(envelope, target, fields)])
+                           also=[self._request_op(envelope, target, fields)], webhook_id=f"bridge:requested:{seq}")
 
-    def _trusted(self, actor: Actor) -> bool:
+    def _trusted(self, actor: Actor, *, claimed_by: str) -> bool:
         if actor.type == "api":
             if (actor.id == self.config.bridge_identifier and actor.change_id
-                    and self.verifications.store.claim_change(actor.change_id, at=self.ledger.clock.now())):
+                    and self.verifications.store.claim_change(actor.change_id, at=self.ledger.clock.now(),
+                                                              by=claimed_by)):
                 return True  # the bridge's own write, echoed back: never reverted (no loop)
             if actor.id in self.config.exempt_api_identifiers:
                 return True
@@ -181,7 +185,7 @@ class Gate:
                                                       until=at + CLOCK_SKEW)
 
     def _flag_unknown(self, envelope: HookEnvelope, target: Target, fields: list[str], seq: int) -> None:
-        self.ledger.append([EntryDraft(
+        self.ledger.append(webhook_id=f"bridge:unchecked:{seq}", drafts=[EntryDraft(
             event_type=EventType.CHANGE_UNCHECKED, occurred_at=envelope.occurred_at, subject=target.ledger_subject,
             actor=envelope.actor, key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
             details={"fields": fields, "reason": "old value unknown", "entry_seq": seq})])

@@ -53,7 +53,7 @@ class VerificationStore(Protocol):
     def change_for(self, purpose: str) -> str | None:
         """The change id issued for a purpose (e.g. one revert job), if any."""
 
-    def claim_change(self, change_id: str, *, at: datetime) -> bool:
+    def claim_change(self, change_id: str, *, at: datetime, by: str = "") -> bool:
         """True once for an issued, unexpired, unused change id; False for anything else."""
 
     def add_allowance(self, subject: str, digest: str, *, at: datetime) -> None: ...

@@ -16,7 +16,7 @@ from bridge.demo.world import running_world
 from tests.conftest import T0
 
 ADMIN = {"type": "admin", "id": 1, "ip": "198.51.100.7"}
-KNOWN_GAP = "reactions of an event whose first attempt failed after its commit are not rerun on retry"
+
 
 
 class DatabaseGone(OperationalError):
@@ -55,7 +55,7 @@ def count(world, sql: str) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
+
 def test_an_unverified_change_is_still_reverted_when_its_first_attempt_failed_after_commit(world, monkeypatch):
     ada = world.customers()["Ada"]
     fail_once(monkeypatch, world.services.queue, "enqueue")
@@ -67,7 +67,7 @@ def test_an_unverified_change_is_still_reverted_when_its_first_attempt_failed_af
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=KNOWN_GAP)
+
 def test_a_closure_is_still_scheduled_when_its_first_attempt_failed_after_commit(world, monkeypatch):
     alan = world.customers()["Alan"]
     fail_once(monkeypatch, world.services.retention, "record_status")
