@@ -37,7 +37,8 @@ def rfc3339(at: datetime) -> str:
     """UTC with microseconds and a Z: the one timestamp form the ledger hashes."""
     if at.tzinfo is None:
         raise ValueError("naive datetime")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat pads the year to four digits, which strftime's %Y does not on every platform
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_rfc3339(text: str) -> datetime:
