@@ -96,6 +96,16 @@ def clock():
 
 
 @pytest.fixture
+def services(base_env, clock):
+    """The real composition root over the test database (web and browser tests)."""
+    from tests.support.web import make_services
+
+    services = make_services(base_env, clock)
+    yield services
+    services.dispose()
+
+
+@pytest.fixture
 def base_env(db_url):
     return {
         "BRIDGE_DATABASE_URL": db_url,

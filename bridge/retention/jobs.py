@@ -14,6 +14,7 @@ from bridge.ledger.anchoring import anchor_head
 from bridge.ledger.entries import Actor, Category, Change, EntryDraft, EventType, Subject
 from bridge.retention.runner import RetentionRunner
 from bridge.retention.service import RUN_JOB, RetentionService
+from bridge.sync.snapshot import masked_paymethods
 from bridge.whmcs.api import WhmcsClient, WhmcsNotFound, WhmcsRejected, WhmcsUnavailable
 
 log = logging.getLogger("bridge.retention")
@@ -51,11 +52,6 @@ def anchor(ledger, whmcs: WhmcsClient):  # noqa: ANN001, ANN201
     return handler
 
 
-def masked(methods) -> list[str]:  # noqa: ANN001
-    """Type and last four only."""
-    return sorted(f"{m.type}:{m.last_four}" if m.last_four else m.type for m in methods)
-
-
 class PayMethodPoll:
     """Diff GetPayMethods against the last known list for a bounded slice of the known clients per
     job, resuming at a cursor, so a day's poll is cheap at any installation size."""
@@ -76,7 +72,7 @@ class PayMethodPoll:
 
     def poll(self, client_id: int) -> bool:
         try:
-            current = masked(self.whmcs.get_pay_methods(client_id))
+            current = masked_paymethods(self.whmcs.get_pay_methods(client_id))
         except WhmcsNotFound:
             return False
         ref = f"client:{client_id}"

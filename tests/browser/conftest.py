@@ -9,7 +9,7 @@ from bridge.db import migrate
 from bridge.db.base import make_engine
 from bridge.web.app import create_app
 from tests.browser.chromium import Chromium, find_chromium
-from tests.support.web import Signer, make_services
+from tests.support.web import Signer
 
 
 @pytest.fixture
@@ -19,13 +19,6 @@ def db_url(tmp_path):
     migrate.upgrade(engine)
     engine.dispose()
     return url
-
-
-@pytest.fixture
-def services(base_env, clock):
-    services = make_services(base_env, clock)
-    yield services
-    services.dispose()
 
 
 @pytest.fixture

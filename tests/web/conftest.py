@@ -1,14 +1,7 @@
 import pytest
 
 from bridge.web.app import create_app
-from tests.support.web import Signer, make_services
-
-
-@pytest.fixture
-def services(base_env, clock):
-    services = make_services(base_env, clock)
-    yield services
-    services.dispose()
+from tests.support.web import Signer
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-HOOK_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hooks"
+HOOK_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hooks"
 
 
 @pytest.fixture(scope="session")
