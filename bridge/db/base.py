@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
@@ -117,6 +118,37 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(bridge_write=True)
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def driver_write_tx(engine: Engine) -> Iterator[Any]:
+    """A write transaction on the driver's own connection (from the engine's pool), for hot paths
+    whose statements are fixed SQL: it skips SQLAlchemy's per-transaction events and bookkeeping.
+    Same lock order as write_tx (flock, then BEGIN IMMEDIATE on SQLite). Yields a DB-API cursor;
+    commits on success, rolls back on error; a connection that failed is dropped from the pool."""
+    with _sqlite_writer(_write_lock_path(engine)):
+        pooled = engine.raw_connection()
+        try:
+            cursor = pooled.cursor()
+            try:
+                if engine.dialect.name == "sqlite":
+                    cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+            finally:
+                cursor.close()
+            pooled.commit()
+        except BaseException:
+            _discard_or_rollback(pooled)
+            raise
+        finally:
+            pooled.close()  # back to the pool
+
+
+def _discard_or_rollback(pooled: Any) -> None:
+    try:
+        pooled.rollback()
+    except Exception:  # noqa: BLE001 - the connection is broken: never hand it out again
+        pooled.invalidate()
 
 
 @contextmanager

@@ -8,28 +8,69 @@ the head, inserts the entries and moves the head. Several entries share one lock
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bridge.crypto import WrappedKey
-from bridge.db.base import read_tx, write_tx
+from bridge.db.base import UtcDateTime, driver_write_tx, read_tx, write_tx
+from bridge.db.group_commit import GroupCommitter, Request
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
 from bridge.errors import StorageUnavailable
 from bridge.ledger.chain import ChainRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
-# The hot path's statements, built once: SQLAlchemy then reuses their cache keys and compiled forms.
-_HEAD_FOR_UPDATE = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1).with_for_update()
 _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("webhook_id"))
-_INSERT_ENTRY = insert(LedgerEntry)
-_MOVE_HEAD = (update(ChainHead).where(ChainHead.id == 1)
-              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
-_INSERT_WEBHOOK = insert(WebhookId)
+
+
+def _driver_unavailable() -> tuple[type[BaseException], ...]:
+    """The drivers' own "the database is away" errors, raised by the raw cursor of the hot path."""
+    errors: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return tuple(errors)
+    return (*errors, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+_DRIVER_UNAVAILABLE = _driver_unavailable()
+
+
+class _Append(Request[AppendResult]):
+    __slots__ = ("also", "entries", "recorded_at", "webhook_id")
+
+    def __init__(self, entries: tuple[PreparedEntry, ...], webhook_id: str | None, recorded_at: datetime,
+                 also: tuple[StoreOp, ...]) -> None:
+        super().__init__()
+        self.entries, self.webhook_id, self.recorded_at, self.also = entries, webhook_id, recorded_at, also
+
+
+class _AppendSql:
+    """The append's statements for the engine's driver (fixed text, every value a parameter)."""
+
+    def __init__(self, engine: Engine) -> None:
+        if engine.dialect.name == "sqlite":  # qmark; BEGIN IMMEDIATE already holds the write lock
+            self.head = "SELECT seq, hash FROM chain_head WHERE id = 1"
+            self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (webhook_id) DO NOTHING")
+            self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
+                                 "client_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            self.move_head = "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"
+        else:  # psycopg: format; the row lock on the head orders every writer on every host
+            self.head = "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
+            self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (%s, %s, %s) "
+                             "ON CONFLICT (webhook_id) DO NOTHING")
+            self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
+                                 "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
+            self.move_head = "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1"
+        # timestamps stored exactly as SQLAlchemy stores them through the UtcDateTime columns
+        processor = UtcDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        self.stamp = processor or (lambda value: value)
 
 
 _KEYS = DataKey.__table__
@@ -45,40 +86,72 @@ def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
 class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
+        self._sql = _AppendSql(engine)
+        self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch)
 
     # -- the chain ---------------------------------------------------------------------------
     def append(
         self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime,
         also: Sequence[StoreOp] = (),
     ) -> AppendResult:
+        """Chain and store atomically; concurrent callers of this process share a transaction."""
+        return self._committer.submit(_Append(tuple(entries), webhook_id, recorded_at, tuple(also)))
+
+    def _append_batch(self, batch: Sequence[_Append]) -> None:
+        """One write transaction for the batch. The chain's statements run on the driver's cursor:
+        this is the hot path of every hook, and SQLAlchemy's per-statement work would cost more
+        than the SQL. Extra writes (`also`) are SQLAlchemy statements, so a batch that has some
+        runs inside a SQLAlchemy transaction instead, on the same connection."""
         try:
-            with write_tx(self.engine) as conn:
-                seq, prev = conn.execute(_HEAD_FOR_UPDATE).one()
-                if webhook_id is not None and self._seen(conn, webhook_id):
-                    return AppendResult(duplicate=True)
-                rows = []
-                for entry in entries:
-                    seq += 1
-                    body, digest = seal_entry(entry.content, seq=seq, prev_hash=prev)
-                    rows.append({
-                        "seq": seq, "entry_id": entry.entry_id, "prev_hash": prev, "hash": digest,
-                        "body": body, "event_type": entry.event_type, "client_id": entry.client_id,
-                        "recorded_at": recorded_at,
-                    })
-                    prev = digest
-                if rows:
-                    conn.execute(_INSERT_ENTRY, rows)
-                    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
-                if webhook_id is not None:
-                    first = rows[0]["seq"] if rows else None
-                    conn.execute(_INSERT_WEBHOOK, {"webhook_id": webhook_id, "first_seq": first,
-                                                   "received_at": recorded_at})
-                seqs = tuple(r["seq"] for r in rows)
-                for operation in also:
-                    operation(conn, seqs)
-                return AppendResult(duplicate=False, seqs=seqs)
-        except OperationalError as exc:
+            if any(request.also for request in batch):
+                with write_tx(self.engine) as conn:
+                    cursor = conn.connection.dbapi_connection.cursor()
+                    try:
+                        self._chain(cursor, batch)
+                    finally:
+                        cursor.close()
+                    for request in batch:
+                        if not request.result.duplicate:
+                            for operation in request.also:
+                                operation(conn, request.result.seqs)
+            else:
+                with driver_write_tx(self.engine) as cursor:
+                    self._chain(cursor, batch)
+        except (OperationalError, *_DRIVER_UNAVAILABLE) as exc:
             raise StorageUnavailable("the ledger database is unavailable") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StorageUnavailable("the ledger database is unavailable") from exc
+            raise
+
+    def _chain(self, cursor, batch: Sequence[_Append]) -> None:  # noqa: ANN001 - a DB-API cursor
+        """Under the head lock: remember each webhook-id (a seen one makes its request a duplicate),
+        give the entries the next seqs, insert them and move the head."""
+        sql = self._sql
+        cursor.execute(sql.head)
+        seq, prev = cursor.fetchone()
+        rows = []
+        for request in batch:
+            stamp = sql.stamp(request.recorded_at)
+            if request.webhook_id is not None:
+                cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
+                if cursor.rowcount == 0:  # seen before, or earlier in this batch
+                    request.result = AppendResult(duplicate=True)
+                    continue
+            seqs = []
+            for entry in request.entries:
+                seq += 1
+                body, digest = seal_entry(entry.content, seq=seq, prev_hash=prev)
+                rows.append((seq, entry.entry_id, prev, digest, body, entry.event_type, entry.client_id, stamp))
+                seqs.append(seq)
+                prev = digest
+            request.result = AppendResult(duplicate=False, seqs=tuple(seqs))
+        if rows:
+            if len(rows) == 1:
+                cursor.execute(sql.insert_entry, rows[0])
+            else:
+                cursor.executemany(sql.insert_entry, rows)
+            cursor.execute(sql.move_head, (seq, prev))
 
     @staticmethod
     def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001

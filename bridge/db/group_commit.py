@@ -1,0 +1,82 @@
+"""Group commit: concurrent callers in one process share one write transaction.
+
+Each caller queues its request and then competes for the leader lock. The leader takes every
+queued request (up to `max_batch`, oldest first) and runs them in one transaction, so N threads
+appending at once pay for one lock, one commit and one fsync instead of N. A caller whose request
+a leader already committed just picks up its result. When a batch fails as a whole (say one
+request's extra write violates a constraint), each of its requests is retried alone, so one bad
+request never fails the others and every caller sees its own outcome, as with a lone transaction.
+
+Only threads share batches: sync gunicorn workers (one request at a time per process) always run
+alone, exactly as without it. Across processes and hosts the database lock still orders writers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+Result = TypeVar("Result")
+
+
+class Request(Generic[Result]):
+    """One caller's unit of work; the batch runner fills in `result` (or the committer `error`)."""
+
+    __slots__ = ("done", "error", "result")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.result: Result | None = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> Result:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
+
+
+Req = TypeVar("Req", bound=Request)
+
+
+class GroupCommitter(Generic[Req]):
+    def __init__(self, run_batch: Callable[[Sequence[Req]], None], *, max_batch: int = 128) -> None:
+        """`run_batch(requests)` runs them in one transaction and sets each `result`; it raises to
+        roll the whole transaction back."""
+        self._run_batch = run_batch
+        self._max_batch = max_batch
+        self._mutex = threading.Lock()
+        self._leader = threading.Lock()
+        self._queue: list[Req] = []
+
+    def submit(self, request: Req):  # noqa: ANN201 - the request's Result
+        with self._mutex:
+            self._queue.append(request)
+        while not request.done:
+            with self._leader:
+                if request.done:
+                    break
+                with self._mutex:
+                    batch = self._queue[: self._max_batch]
+                    del self._queue[: self._max_batch]
+                self._run(batch)
+        return request.outcome()
+
+    def _run(self, batch: list[Req]) -> None:
+        try:
+            self._run_batch(batch)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller(s), never swallowed
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                for request in batch:  # alone, each gets its own outcome
+                    request.result, request.error = None, None
+                    try:
+                        self._run_batch([request])
+                    except BaseException as alone:  # noqa: BLE001
+                        request.error = alone
+        finally:
+            for request in batch:
+                if request.result is None and request.error is None:
+                    request.error = RuntimeError("the batch ended without a result")
+                request.done = True
