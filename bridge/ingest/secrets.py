@@ -7,6 +7,7 @@ misconfigured or older hook still cannot put a secret into the ledger or a log l
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 _EXACT = frozenset({"authdata", "remote_token", "mergefields", "token"})
@@ -14,6 +15,7 @@ _PREFIXES = ("password", "securityq", "card")
 # Masked card data that may be recorded: the card type and its last four digits.
 _ALLOWED = frozenset({"cardtype", "cardlastfour"})
 MAX_DEPTH = 32
+_SCALARS = frozenset({str, int, bool, float, type(None)})  # nothing inside to walk
 
 
 class TooDeep(ValueError):
@@ -23,7 +25,19 @@ class TooDeep(ValueError):
 def is_secret_key(key: object) -> bool:
     """True for `password*`, `authdata`, `securityq*`, `card*` (but not cardtype/cardlastfour),
     `remote_token`, `mergefields` and `token`, compared case-insensitively."""
-    name = str(key).strip().lower()
+    if isinstance(key, str):
+        return _is_secret_name(key)
+    return _secret_name(str(key))
+
+
+@lru_cache(maxsize=4096)
+def _is_secret_name(key: str) -> bool:
+    """Cached: hooks send the same few hundred key names over and over."""
+    return _secret_name(key)
+
+
+def _secret_name(key: str) -> bool:
+    name = key.strip().lower()
     if name in _ALLOWED:
         return False
     return name in _EXACT or name.startswith(_PREFIXES)
@@ -35,12 +49,22 @@ def drop_secrets(value: Any, *, depth: int = 0) -> Any:
     Raises TooDeep (whose message names no value) past MAX_DEPTH levels."""
     if depth > MAX_DEPTH:
         raise TooDeep("nested too deeply")
+    if depth == MAX_DEPTH:  # the next level is too deep whatever it holds
+        return _walk_all(value, depth)
     if isinstance(value, dict):
         return {
-            key: drop_secrets(item, depth=depth + 1)
+            key: item if type(item) in _SCALARS else drop_secrets(item, depth=depth + 1)
             for key, item in value.items()
             if not is_secret_key(key)
         }
+    if isinstance(value, list):
+        return [item if type(item) in _SCALARS else drop_secrets(item, depth=depth + 1) for item in value]
+    return value
+
+
+def _walk_all(value: Any, depth: int) -> Any:
+    if isinstance(value, dict):
+        return {key: drop_secrets(item, depth=depth + 1) for key, item in value.items() if not is_secret_key(key)}
     if isinstance(value, list):
         return [drop_secrets(item, depth=depth + 1) for item in value]
     return value

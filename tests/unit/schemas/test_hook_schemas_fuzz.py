@@ -49,3 +49,10 @@ def test_any_envelope_loads_or_fails_cleanly(data):
         assert all(isinstance(m, str) for messages in failure.errors.values() for m in messages)
     else:
         assert "password" not in json.dumps(envelope.vars, default=str)
+
+
+def test_a_blank_actor_id_is_no_id_not_a_crash():
+    data = {"event": "ClientClose", "occurred_at": "2026-11-24T20:00:00Z", "whmcs": {"version": "8.13.1"},
+            "actor": {"type": "client", "id": "  ", "change_id": " "}, "outbox_id": 3, "vars": {"userid": 7}}
+    envelope = load_envelope(data, kind="event")
+    assert envelope.actor.id is None and envelope.actor.change_id is None
