@@ -39,6 +39,9 @@ class Services:
         self.extras.setdefault("retention_status", lambda client_id: self.retention.retention_status(client_id))
 
     def dispose(self) -> None:
+        close = getattr(self.ledger.store, "close", None)
+        if close is not None:
+            close()
         self.engine.dispose()
 
     def _once(self, name: str, build):  # noqa: ANN001, ANN202

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -120,35 +120,62 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-@contextmanager
-def driver_write_tx(engine: Engine) -> Iterator[Any]:
-    """A write transaction on the driver's own connection (from the engine's pool), for hot paths
-    whose statements are fixed SQL: it skips SQLAlchemy's per-transaction events and bookkeeping.
-    Same lock order as write_tx (flock, then BEGIN IMMEDIATE on SQLite). Yields a DB-API cursor;
-    commits on success, rolls back on error; a connection that failed is dropped from the pool."""
-    with _sqlite_writer(_write_lock_path(engine)):
-        pooled = engine.raw_connection()
-        try:
-            cursor = pooled.cursor()
+class DriverWriter:
+    """Write transactions on one driver connection of its own, for a hot path whose statements are
+    fixed SQL: no pool checkout, no SQLAlchemy events or bookkeeping per transaction. The caller
+    runs one transaction at a time (the ledger's group committer guarantees it). Same lock order as
+    write_tx (flock, then BEGIN IMMEDIATE on SQLite). The connection is opened on first use (also
+    after a fork) and dropped after any failure, so the next transaction starts on a fresh one."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock_path = _write_lock_path(engine)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._connection: Any = None
+        self._pid = 0
+        self._inherited: list[Any] = []
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())  # closes with the pool
+
+    def _open(self) -> Any:
+        if self._connection is not None and self._pid != os.getpid():
+            # inherited through a fork: the parent's session. Never used nor closed here (closing
+            # would end it for the parent too); kept referenced so no finaliser closes it either.
+            self._inherited.append(self._connection)
+            self._connection = None
+        if self._connection is None:
+            pooled = self.engine.raw_connection()  # runs the engine's connect listeners (pragmas)
+            pooled.detach()  # ours alone from now on; closing it closes the driver connection
+            self._connection, self._pid = pooled, os.getpid()
+        return self._connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """Yields a DB-API cursor inside a write transaction; commits on success."""
+        with _sqlite_writer(self._lock_path):
+            connection = self._open()
             try:
-                if engine.dialect.name == "sqlite":
-                    cursor.execute("BEGIN IMMEDIATE")
-                yield cursor
-            finally:
-                cursor.close()
-            pooled.commit()
-        except BaseException:
-            _discard_or_rollback(pooled)
-            raise
-        finally:
-            pooled.close()  # back to the pool
+                cursor = connection.cursor()
+                try:
+                    if self._sqlite:
+                        cursor.execute("BEGIN IMMEDIATE")
+                    yield cursor
+                finally:
+                    cursor.close()
+                connection.commit()
+            except BaseException:
+                self.close()
+                raise
 
-
-def _discard_or_rollback(pooled: Any) -> None:
-    try:
-        pooled.rollback()
-    except Exception:  # noqa: BLE001 - the connection is broken: never hand it out again
-        pooled.invalidate()
+    def close(self) -> None:
+        """Drop the connection (rolled back if it still can be); the next transaction opens anew."""
+        connection, self._connection = self._connection, None
+        if connection is not None and self._pid != os.getpid():
+            self._inherited.append(connection)
+        elif connection is not None:
+            with suppress(Exception):
+                connection.rollback()
+            with suppress(Exception):
+                connection.close()
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bridge.crypto import WrappedKey
-from bridge.db.base import UtcDateTime, driver_write_tx, read_tx, write_tx
+from bridge.db.base import DriverWriter, UtcDateTime, read_tx, write_tx
 from bridge.db.group_commit import GroupCommitter, Request
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
 from bridge.errors import StorageUnavailable
@@ -87,7 +87,12 @@ class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
         self._sql = _AppendSql(engine)
+        self._writer = DriverWriter(engine)
         self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch)
+
+    def close(self) -> None:
+        """Release the append connection (the engine's pool is the engine owner's to dispose)."""
+        self._writer.close()
 
     # -- the chain ---------------------------------------------------------------------------
     def append(
@@ -115,7 +120,7 @@ class SqlLedgerStore:
                             for operation in request.also:
                                 operation(conn, request.result.seqs)
             else:
-                with driver_write_tx(self.engine) as cursor:
+                with self._writer.transaction() as cursor:
                     self._chain(cursor, batch)
         except (OperationalError, *_DRIVER_UNAVAILABLE) as exc:
             raise StorageUnavailable("the ledger database is unavailable") from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from marshmallow import (
     EXCLUDE,
@@ -48,6 +49,7 @@ _MESSAGES = {
     "mapping": "Must be an object.",
     "timestamp": "Not a valid RFC 3339 timestamp.",
     "naive": "Timestamp must include a time zone.",
+    "url": "Not a valid URL.",
 }
 
 
@@ -111,6 +113,23 @@ class IpAddress(_Loose):
 
 class Timestamp(_Loose):
     convert = staticmethod(coerce.to_utc)
+
+
+class HttpUrl(_Loose):
+    """An absolute http(s) URL, as WHMCS's System URL setting holds it."""
+
+    @staticmethod
+    def convert(value: Any) -> str:
+        text = coerce.to_text(value)
+        if len(text) > 2048 or any(ch.isspace() for ch in text):
+            raise coerce.Unreadable("url")
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise coerce.Unreadable("url") from None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise coerce.Unreadable("url")
+        return text
 
 
 class FlagMap(_Loose):
@@ -395,7 +414,7 @@ class WhmcsInSchema(Schema):
         unknown = EXCLUDE
 
     version = Text(required=True, validate=Length(min=1, max=32))
-    system_url = fields.Url(require_tld=False, load_default=None, allow_none=True)
+    system_url = HttpUrl(load_default=None)
 
 
 class _EnvelopeInSchema(Schema):

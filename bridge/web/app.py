@@ -61,5 +61,6 @@ def _finish_request(response):  # noqa: ANN001
     duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info("request", extra={"request_id": g.get("request_id"), "method": request.method,
                                "path": request.url_rule.rule if request.url_rule else "-",
-                               "status": response.status_code, "duration_ms": round(duration, 2)})
+                               "status": response.status_code, "duration_ms": round(duration, 2),
+                               **g.get("log_extra", {})})
     return response

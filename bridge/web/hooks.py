@@ -7,7 +7,7 @@ import json
 import logging
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from bridge.errors import ValidationFailed
 from bridge.schemas.hooks import EventEnvelopeInSchema, ValidateEnvelopeInSchema, load_envelope
@@ -84,7 +84,7 @@ def events():
         return _unsigned_response()
     envelope = load_envelope(parse_json(body), kind="event")
     result = _services().ingest.ingest(webhook_id, envelope)
-    log.info("webhook", extra={"event": envelope.event, "outcome": result.status})
+    g.log_extra = {"event": envelope.event, "outcome": result.status}  # on the request's log line
     metrics = current_app.extensions.get("bridge_metrics")
     if metrics is not None:
         metrics.events.labels(event=envelope.event, outcome=result.status).inc()
