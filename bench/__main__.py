@@ -48,16 +48,20 @@ def bench_verify(profile: dict, results: dict) -> None:
 
 def bench_append(profile: dict, results: dict, *, postgres: bool) -> None:
     seconds = profile["append_s"]
-    for relaxed in (False, True):
-        say(f"append: SQLite, 1 thread, {seconds} s{' (what-if synchronous=NORMAL)' if relaxed else ''} ...")
+    # (threads, drafts per call, what-if synchronous=NORMAL)
+    for threads, per_call, relaxed in ((1, 100, False), (4, 1, False), (8, 1, False), (1, 1, False), (1, 1, True)):
+        what_if = " (what-if synchronous=NORMAL)" if relaxed else ""
+        say(f"append: SQLite, {threads} thread(s), {per_call} per call, {seconds} s{what_if} ...")
         with workdir() as folder, sqlite_db(folder) as url:
-            figure = append_rate.run(backend="sqlite", database_url=url, threads=1, seconds=seconds, relaxed=relaxed)
+            figure = append_rate.run(backend="sqlite", database_url=url, threads=threads, seconds=seconds,
+                                     relaxed=relaxed, per_call=per_call)
         results["append"].append(figure.as_dict())
     if postgres:
-        for threads in (4, 1):
-            say(f"append: PostgreSQL, {threads} thread(s), {seconds} s ...")
+        for threads, per_call in ((4, 1), (1, 1), (1, 100)):
+            say(f"append: PostgreSQL, {threads} thread(s), {per_call} per call, {seconds} s ...")
             with pg_db() as url:
-                figure = append_rate.run(backend="postgresql", database_url=url, threads=threads, seconds=seconds)
+                figure = append_rate.run(backend="postgresql", database_url=url, threads=threads, seconds=seconds,
+                                         per_call=per_call)
             results["append"].append(figure.as_dict())
 
 

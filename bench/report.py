@@ -50,10 +50,13 @@ def append_row(f: dict) -> str:
         need = 5000 if f["backend"] == "sqlite" else 2500
         target, met = f">= {need:,}/s", _yes(f["ledger"]["per_s"] >= need)
     led, base = f["ledger"], f["baseline"]
-    return (f"| append, {f['backend']}, {f['threads']} thread(s), 1 entry per call | {led['per_s']:,.0f} entries/s "
-            f"({led['cpu_ms_per_op']} ms CPU each) | raw INSERT {base['per_s']:,.0f} rows/s "
-            f"({base['cpu_ms_per_op']} ms CPU each) | {f['ratio']:.3f} "
-            f"| {led['p50_ms']} / {led['p99_ms']} ms | {target} | {met} |")
+    per_call = f.get("per_call", 1)
+    calls = "1 entry per call" if per_call == 1 else f"{per_call} entries per call"
+    latency = "per call" if per_call > 1 else ""
+    return (f"| append, {f['backend']}, {f['threads']} thread(s), {calls} | {led['per_s']:,.0f} entries/s "
+            f"({led['cpu_ms_per_op']} ms CPU each) | raw INSERT {base['per_s']:,.0f} rows/s, {per_call} per "
+            f"transaction ({base['cpu_ms_per_op']} ms CPU each) | {f['ratio']:.3f} "
+            f"| {led['p50_ms']} / {led['p99_ms']} ms {latency}| {target} | {met} |")
 
 
 def markdown(results: dict) -> str:

@@ -1,6 +1,7 @@
-"""`python -m bench.spy [sqlite|postgresql] [workers]`: serve the bridge as the HTTP benchmark does,
-load it with wrk for a few seconds and sample one worker with py-spy (idle frames included, so
-time spent waiting for SQLite's lock or an fsync shows). Prints the top frames."""
+"""`python -m bench.spy [sqlite|postgresql] [workers] [--cpu]`: serve the bridge as the HTTP benchmark
+does, load it with wrk for a few seconds and sample one worker with py-spy (idle frames included,
+so time spent waiting for SQLite's lock or an fsync shows; `--cpu` samples only time on a CPU).
+Prints the top frames."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def _workers_of(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
-def main(backend: str = "sqlite", workers: int = 2, seconds: int = 8) -> int:
+def main(backend: str = "sqlite", workers: int = 2, seconds: int = 8, *, idle: bool = True) -> int:
     with workdir() as folder:
         database = sqlite_db(folder) if backend == "sqlite" else pg_db()
         with database as url:
@@ -33,8 +34,9 @@ def main(backend: str = "sqlite", workers: int = 2, seconds: int = 8) -> int:
                                         kwargs={"connections": 32, "seconds": seconds})
                 load.start()
                 spy = subprocess.run(  # noqa: S603, S607 - py-spy on our own worker
-                    ["py-spy", "record", "--pid", str(pid), "--duration", str(seconds - 2), "--idle",
-                     "--format", "raw", "--output", str(folder / "spy.txt"), "--nonblocking"],
+                    ["py-spy", "record", "--pid", str(pid), "--duration", str(seconds - 2),
+                     *(["--idle"] if idle else []), "--format", "raw", "--output", str(folder / "spy.txt"),
+                     "--nonblocking"],
                     capture_output=True, text=True, check=False, timeout=seconds + 60)
                 load.join()
             if spy.returncode != 0:
@@ -44,7 +46,7 @@ def main(backend: str = "sqlite", workers: int = 2, seconds: int = 8) -> int:
     return 0
 
 
-def _print_top(raw: Path, limit: int = 25) -> None:
+def _print_top(raw: Path, limit: int = 60) -> None:
     """Self time by leaf frame and inclusive time of bridge frames, as shares of all samples."""
     leaf: dict[str, int] = {}
     inclusive: dict[str, int] = {}
@@ -54,17 +56,18 @@ def _print_top(raw: Path, limit: int = 25) -> None:
         frames, n = stack.split(";"), int(count)
         total += n
         leaf[frames[-1]] = leaf.get(frames[-1], 0) + n
-        for frame in set(frames):
-            if "bridge/" in frame or "sqlite" in frame.lower() or "psycopg" in frame:
-                inclusive[frame] = inclusive.get(frame, 0) + n
+        for function in {frame.split(":")[0] for frame in frames}:  # per function, any line
+            inclusive[function] = inclusive.get(function, 0) + n
     print(f"{total} samples")
     print("-- leaf frames (where the worker's time goes) --")
     for frame, n in sorted(leaf.items(), key=lambda kv: -kv[1])[:limit]:
         print(f"{100 * n / total:5.1f}%  {frame}")
-    print("-- inclusive, bridge and driver frames --")
+    print("-- inclusive, by function --")
     for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:limit]:
         print(f"{100 * n / total:5.1f}%  {frame}")
 
 
 if __name__ == "__main__":
-    sys.exit(main(*(sys.argv[1:2] or ["sqlite"]), *[int(a) for a in sys.argv[2:3]]))
+    # `--cpu`: on-CPU samples only (no waiting), to see what costs processor time
+    arguments = [a for a in sys.argv[1:] if a != "--cpu"]
+    sys.exit(main(*(arguments[0:1] or ["sqlite"]), *[int(a) for a in arguments[1:2]], idle="--cpu" not in sys.argv))

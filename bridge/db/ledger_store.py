@@ -57,14 +57,14 @@ class _AppendSql:
         if engine.dialect.name == "sqlite":  # qmark; BEGIN IMMEDIATE already holds the write lock
             self.head = "SELECT seq, hash FROM chain_head WHERE id = 1"
             self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (webhook_id) DO NOTHING")
+                             "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
             self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
                                  "client_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             self.move_head = "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"
         else:  # psycopg: format; the row lock on the head orders every writer on every host
             self.head = "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
             self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (%s, %s, %s) "
-                             "ON CONFLICT (webhook_id) DO NOTHING")
+                             "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
             self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
                                  "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
             self.move_head = "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1"
@@ -87,12 +87,16 @@ class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
         self._sql = _AppendSql(engine)
-        self._writer = DriverWriter(engine)
-        self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch)
+        # PostgreSQL: two lanes, so while one batch commits the next already waits on the head's row
+        # lock. SQLite: one; its writers queue on a file lock anyway, and bigger batches win there.
+        lanes = 1 if engine.dialect.name == "sqlite" else 2
+        self._writers = [DriverWriter(engine) for _ in range(lanes)]
+        self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch, lanes=lanes)
 
     def close(self) -> None:
         """Release the append connection (the engine's pool is the engine owner's to dispose)."""
-        self._writer.close()
+        for writer in self._writers:
+            writer.close()
 
     # -- the chain ---------------------------------------------------------------------------
     def append(
@@ -120,8 +124,12 @@ class SqlLedgerStore:
                             for operation in request.also:
                                 operation(conn, request.result.seqs)
             else:
-                with self._writer.transaction() as cursor:
-                    self._chain(cursor, batch)
+                writer = self._writers.pop()  # never empty: at most one batch per lane runs at once
+                try:
+                    with writer.transaction() as cursor:
+                        self._chain(cursor, batch)
+                finally:
+                    self._writers.append(writer)
         except (OperationalError, *_DRIVER_UNAVAILABLE) as exc:
             raise StorageUnavailable("the ledger database is unavailable") from exc
         except DBAPIError as exc:
@@ -140,7 +148,8 @@ class SqlLedgerStore:
             stamp = sql.stamp(request.recorded_at)
             if request.webhook_id is not None:
                 cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
-                if cursor.rowcount == 0:  # seen before, or earlier in this batch
+                # RETURNING, not rowcount: psycopg's pipeline mode knows a rowcount only after a sync
+                if cursor.fetchone() is None:  # seen before, or earlier in this batch
                     request.result = AppendResult(duplicate=True)
                     continue
             seqs = []
