@@ -42,14 +42,15 @@ def worker(poll_s: float, drain: bool) -> None:
     from bridge.logs import configure
     from bridge.services import build_services
 
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # first: a stop while starting up is a clean stop
+        signal.signal(signum, lambda *_: stop.set())
     settings = state().settings()
     settings.require("master_key")
     configure(settings.log_format)
     services = build_services(settings, engine=state().engine())
     if services.whmcs is None:
         click.echo("warning: WHMCS is not configured; jobs that call its API wait until it is", err=True)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    click.echo("worker started")
     ran = run_worker(services, poll_s=poll_s, stop=stop, max_idle_polls=1 if drain else None)
     click.echo(f"worker stopped after {ran} jobs")

@@ -112,12 +112,29 @@ def _sqlite_writer(path: str | None) -> Iterator[None]:
 
 
 @contextmanager
-def write_tx(engine: Engine) -> Iterator[Connection]:
-    """A write transaction: IMMEDIATE on SQLite; commits on success, rolls back on error."""
+def write_tx(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
+    """A write transaction: IMMEDIATE on SQLite; commits on success, rolls back on error.
+
+    `durable=False` is for state whose loss in a power cut costs nothing that matters (validate
+    allowances): the commit does not wait for the disk (SQLite synchronous=NORMAL for this commit,
+    PostgreSQL synchronous_commit=off). It still survives a crash of the process, is atomic, and
+    cannot corrupt the database; the next durable commit flushes it too."""
+    sqlite = is_sqlite(engine)
     with _sqlite_writer(_write_lock_path(engine)), engine.connect() as conn:
         conn = conn.execution_options(bridge_write=True)
-        with conn.begin():
-            yield conn
+        if sqlite and not durable:
+            conn.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with conn.begin():
+                if not sqlite and not durable:
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                yield conn
+        finally:
+            if sqlite and not durable:
+                try:
+                    conn.connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
+                except Exception:  # noqa: BLE001 - never hand a relaxed connection back to the pool
+                    conn.invalidate()
 
 
 class DriverWriter:
