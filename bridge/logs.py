@@ -17,6 +17,9 @@ SAFE_FIELDS = (
 )
 
 
+_ENCODE = json.JSONEncoder(default=str).encode  # built once: json.dumps with options builds one per call
+
+
 def _fields(record: logging.LogRecord) -> dict[str, object]:
     return {name: getattr(record, name) for name in SAFE_FIELDS if hasattr(record, name)}
 
@@ -30,7 +33,7 @@ class JsonFormatter(logging.Formatter):
             "msg": record.msg if isinstance(record.msg, str) else "?",
             **_fields(record),
         }
-        return json.dumps(line, default=str)
+        return _ENCODE(line)
 
 
 class TextFormatter(logging.Formatter):

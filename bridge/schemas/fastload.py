@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, missing
+from marshmallow.validate import Validator
 
 
 class _Fallback(Exception):
@@ -101,23 +102,31 @@ class FastLoad:
             for hook in self._post:
                 out = hook(out, **self._kw)
             return out
-        except (ValidationError, Unconvertible):
+        except (ValidationError, ValueError):  # marshmallow loads it again: same error, its wording
             raise _Fallback from None
 
 
-class Unconvertible(Exception):
-    """Raised by a field's `fast_convert` for a value its `_deserialize` would reject."""
-
-
 def _plain_convert(field: fields.Field) -> Any:
-    """The field's `fast_convert(value)` when loading a present, non-null value means exactly that
-    call: a field that offers one, has no validators of its own, and keeps Field.deserialize (or
-    overrides it only for null, saying so with `only_null_differs`)."""
+    """What loading a present, non-null value means for this field, as one call: its
+    `fast_convert(value)` and then its validators, for a field that offers one and keeps
+    Field.deserialize (or overrides it only for null, saying so with `only_null_differs`)."""
     convert = getattr(field, "fast_convert", None)
     plain = type(field).deserialize is fields.Field.deserialize or getattr(field, "only_null_differs", False)
-    if convert is None or field.validators or not plain:
+    if convert is None or not plain:
         return None
-    return convert
+    validators = tuple(field.validators)
+    if not validators:
+        return convert
+    if not all(isinstance(v, Validator) for v in validators):
+        return None  # a plain function may signal failure by returning False: marshmallow's job
+
+    def convert_and_check(value: Any) -> Any:  # Field._validate: each Validator raises on failure
+        out = convert(value)
+        for validator in validators:
+            validator(out)
+        return out
+
+    return convert_and_check
 
 
 __all__ = ["FastLoad"]

@@ -31,7 +31,7 @@ from bridge.ingest.envelope import HookEnvelope, WhmcsInfo
 from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.ingest.secrets import TooDeep, drop_secrets
 from bridge.ledger.entries import Actor
-from bridge.schemas.fastload import FastLoad, Unconvertible
+from bridge.schemas.fastload import FastLoad
 
 __all__ = ["HANDLED_EVENTS", "PANEL_EVENTS", "VALIDATE_EVENTS", "load_envelope"]
 
@@ -71,12 +71,11 @@ class _Loose(fields.Field):
         except coerce.Unreadable as exc:
             raise ValidationError(_MESSAGES.get(exc.reason, "Not a valid value.")) from None
 
-    def fast_convert(self, value: Any) -> Any:
-        """For FastLoad: `_deserialize` minus the error wording (marshmallow words errors)."""
-        try:
-            return self.convert(value)
-        except coerce.Unreadable:
-            raise Unconvertible from None
+    @property
+    def fast_convert(self) -> Callable[[Any], Any]:
+        """For FastLoad: `_deserialize` minus the error wording. coerce.Unreadable is a ValueError,
+        on which FastLoad lets marshmallow load the value again and word the error."""
+        return self.convert
 
 
 class Text(_Loose):

@@ -32,7 +32,8 @@ def changed_fields(submitted: Mapping[str, Any], current: Mapping[str, Any], pro
     """Protected fields present on both sides whose normalised values differ, in a stable order."""
     return sorted(
         name for name in set(protected)
-        if name in submitted and name in current and normalize(name, submitted[name]) != normalize(name, current[name])
+        if name in submitted and name in current and submitted[name] != current[name]  # equal: unchanged
+        and normalize(name, submitted[name]) != normalize(name, current[name])
     )
 
 
