@@ -76,6 +76,14 @@ class _AppendSql:
 _KEYS = DataKey.__table__
 
 
+def _insert_keys_if_absent(dialect: str):  # noqa: ANN202 - an INSERT ... ON CONFLICT DO NOTHING
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    return dialect_insert(DataKey).on_conflict_do_nothing(index_elements=["subject"])
+
+
 def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
     wrapped = None
     if row.wrapped is not None:
@@ -260,6 +268,25 @@ class SqlLedgerStore:
             if existing is None:
                 raise
             return existing
+
+    def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
+        found: dict[str, KeyRecord] = {}
+        with read_tx(self.engine) as conn:
+            for start in range(0, len(subjects), 500):  # bounded IN lists
+                rows = conn.execute(select(_KEYS).where(DataKey.subject.in_(list(subjects[start:start + 500]))))
+                found.update({row.subject: key_record(row) for row in rows})
+        return found
+
+    def create_keys(self, wrapped: Sequence[WrappedKey], *, at: datetime) -> dict[str, KeyRecord]:
+        """Store new data keys in one transaction; where another writer created a subject's key
+        first, theirs is kept and returned."""
+        if not wrapped:
+            return {}
+        rows = [{"kid": w.kid, "subject": w.subject, "master_kid": w.master_kid, "wrapped": w.wrapped,
+                 "created_at": at} for w in wrapped]
+        with write_tx(self.engine) as conn:
+            conn.execute(_insert_keys_if_absent(conn.dialect.name), rows)
+        return self.keys_for_subjects([w.subject for w in wrapped])
 
     def keys_by_kid(self, kids: Sequence[str]) -> dict[str, KeyRecord]:
         if not kids:

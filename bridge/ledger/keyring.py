@@ -50,18 +50,42 @@ class Keyring:
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
         handle = self._load_for_writing(subject)
+        self._remember(subject, handle)
+        return handle
+
+    def prepare_for_writing(self, subjects: Iterable[str]) -> None:
+        """Load (and create where missing) the data keys of many subjects at once: one read and at
+        most one write transaction for all of them instead of one each. For bulk writers (sync)."""
+        now = time.monotonic()
+        wanted = sorted({s for s in subjects if not ((c := self._cache.get(s)) and c[1] > now)})
+        if not wanted:
+            return
+        records = self._store.keys_for_subjects(wanted)
+        missing = [s for s in wanted if s not in records]
+        if missing:
+            master = self._first_master()
+            records.update(self._store.create_keys([
+                wrap_key(new_data_key(), kid="dk_" + uuid.UUID(bytes=os.urandom(16)).hex, subject=subject,
+                         master_kid=master.kid, master=master.key) for subject in missing
+            ], at=self._clock.now()))
+        for subject in wanted:
+            self._remember(subject, self._handle(records[subject]))
+
+    def _remember(self, subject: str, handle: DataKeyHandle) -> None:
         self._cache[subject] = (handle, time.monotonic() + WRITE_CACHE_SECONDS)
         if len(self._cache) > WRITE_CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
-        return handle
+
+    def _handle(self, record: KeyRecord) -> DataKeyHandle:
+        if record.shredded:
+            return DataKeyHandle(kid=record.kid, key=new_data_key())
+        return DataKeyHandle(kid=record.kid, key=unwrap_key(record.wrapped, self._pairs))
 
     def _load_for_writing(self, subject: str) -> DataKeyHandle:
         record = self._store.key_for(subject)
         if record is None:
             record = self._create(subject)
-        if record.shredded:
-            return DataKeyHandle(kid=record.kid, key=new_data_key())
-        return DataKeyHandle(kid=record.kid, key=unwrap_key(record.wrapped, self._pairs))
+        return self._handle(record)
 
     def _first_master(self) -> MasterKeyRef:
         if not self._masters:

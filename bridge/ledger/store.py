@@ -82,6 +82,11 @@ class LedgerStore(Protocol):
     def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
         """Store a new data key; if another writer created one for the subject first, return that."""
 
+    def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]: ...
+
+    def create_keys(self, wrapped: Sequence[WrappedKey], *, at: datetime) -> dict[str, KeyRecord]:
+        """Store new data keys at once; a subject another writer created first keeps theirs."""
+
     def keys_by_kid(self, kids: Sequence[str]) -> dict[str, KeyRecord]: ...
 
     def all_keys(self) -> Iterator[KeyRecord]: ...

@@ -61,6 +61,9 @@ class SyncService:
             ids = islice(ids, stop_after)
         with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="sync") as pool:
             for chunk in _chunks(ids, batch):
+                # every customer's data key in one transaction, not one each (the first pass
+                # meets only new customers); contacts are sealed under their client's key
+                self.ledger.keyring.prepare_for_writing(client_ref(client_id) for client_id in chunk)
                 for client_id, outcome in zip(chunk, pool.map(self._sync_one, chunk), strict=True):
                     self._tally(report, client_id, outcome)
                     progress(1)
