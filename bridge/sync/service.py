@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from typing import Any, Protocol
 
@@ -64,7 +65,9 @@ class SyncService:
                 # every customer's data key in one transaction, not one each (the first pass
                 # meets only new customers); contacts are sealed under their client's key
                 self.ledger.keyring.prepare_for_writing(client_ref(client_id) for client_id in chunk)
-                for client_id, outcome in zip(chunk, pool.map(self._sync_one, chunk), strict=True):
+                known = self.states.get_for_clients(chunk)  # what the chunk's customers looked like
+                outcomes = pool.map(partial(self._sync_one, known=known), chunk)
+                for client_id, outcome in zip(chunk, outcomes, strict=True):
                     self._tally(report, client_id, outcome)
                     progress(1)
                 if not report.errors:
@@ -85,24 +88,24 @@ class SyncService:
             if outcome == "recorded-closed":
                 report.closed.append(client_id)
 
-    def _sync_one(self, client_id: int) -> str:
+    def _sync_one(self, client_id: int, *, known: dict[str, dict[str, Any]]) -> str:
         try:
-            return self._snapshot(client_id)
+            return self._snapshot(client_id, known)
         except WhmcsError as exc:
             log.warning("sync failed for a customer", extra={"client_id": client_id, "error_type": type(exc).__name__})
             return f"error:{exc.message}"
 
-    def _snapshot(self, client_id: int) -> str:
+    def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> str:
         details = self.whmcs.get_client(client_id)
         current = client_values(details, self.whmcs.get_pay_methods(client_id))
         drafts, also = [], []
-        changes = diff(self.states.get(client_ref(client_id)), current)
+        changes = diff(known.get(client_ref(client_id)), current)
         if changes:
             drafts.append(self._draft(Subject.of("client", client_id), client_id, changes))
             also.append(self.states.op_put(client_id, client_ref(client_id), current))
         for contact in self.whmcs.iter_contacts(client_id):
             subject = contact_ref(contact.id)
-            contact_changes = diff(self.states.get(subject), contact.fields())
+            contact_changes = diff(known.get(subject), contact.fields())
             if contact_changes:
                 drafts.append(self._draft(Subject.of("contact", contact.id), client_id, contact_changes))
                 also.append(self.states.op_put(client_id, subject, contact.fields()))

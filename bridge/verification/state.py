@@ -4,7 +4,7 @@ validate check compares against when WHMCS sends no `current`, and gone with the
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bridge.crypto import KeyUnavailable, open_value, seal_value
@@ -40,6 +40,16 @@ class KnownStates:
     def get(self, subject: str) -> dict[str, Any] | None:
         """The known values, or None when nothing is known (or the key is shredded)."""
         raw, records = self.store.state_with_keys(subject)
+        return self._open(subject, raw, records)
+
+    def get_for_clients(self, client_ids: Sequence[int]) -> dict[str, dict[str, Any]]:
+        """subject -> known values, for every client and contact of these clients, read at once
+        (bulk readers such as sync); subjects with nothing known (or shredded) are left out."""
+        states, records = self.store.states_of_clients(client_ids)
+        opened = {subject: self._open(subject, raw, records) for subject, raw in states.items()}
+        return {subject: values for subject, values in opened.items() if values}
+
+    def _open(self, subject: str, raw: Mapping[str, str], records: Mapping[str, Any]) -> dict[str, Any] | None:
         sealed = {name: json.loads(value) for name, value in raw.items()}
         if not sealed:
             return None
