@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -65,6 +66,8 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
             self.cfg.set("on_exit", stop_job_worker)
 
         def load(self):  # noqa: ANN202
-            return create_app(settings)
+            app = create_app(settings)
+            gc.freeze()  # the app lives as long as the worker: keep it out of the collector's scans
+            return app
 
     _Gunicorn().run()

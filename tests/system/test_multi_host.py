@@ -52,3 +52,75 @@ def test_two_instances_on_one_postgres_write_one_chain(pg_env, tmp_path):
         assert result.ok and result.entries >= COUNT
     finally:
         engine.dispose()
+
+
+RETENTION_COUNT = 600 if os.environ.get("BRIDGE_LONG") == "1" else 60
+
+
+@pytest.mark.slow
+def test_retention_runs_started_on_both_instances_at_once_purge_each_customer_once(pg_env, tmp_path):
+    """Both instances get `POST /v1/retention/run` at the same moment, over and over until nothing
+    is due: the leases let exactly one of them purge each customer, the other skips it."""
+    import threading
+    from collections import Counter
+
+    import requests
+
+    from bench.retention import schedule, seed
+    from bridge.clock import SystemClock
+    from bridge.db.base import make_engine
+    from bridge.services import build_services
+    from bridge.settings import load_settings
+    from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
+    from bridge.whmcs.emulator.server import api_url, running_emulator
+    from bridge.whmcs.emulator.state import EmulatorState
+    from tests.support.ledger import make_ledger
+
+    state = EmulatorState()
+    ids = seed(state, RETENTION_COUNT)
+    engine = make_engine(pg_env["BRIDGE_DATABASE_URL"])
+    try:
+        schedule(engine, ids)
+        token = build_services(load_settings(environ=pg_env), engine=engine).tokens.create(name="dpo", role="dpo")
+        with running_emulator(state) as base:
+            env = {**pg_env, "BRIDGE_WHMCS_API_URL": api_url(base), "BRIDGE_WHMCS_IDENTIFIER": DEMO_IDENTIFIER,
+                   "BRIDGE_WHMCS_SECRET": DEMO_SECRET}
+            with (bridge_server(env, workers=2, cwd=tmp_path) as first,
+                  bridge_server(env, workers=2, cwd=tmp_path) as second):
+                purged: list[int] = []
+                by_instance: Counter = Counter()
+                rounds = 0
+                while True:
+                    go, answers = threading.Barrier(2), {}
+
+                    def run(url, go=go, answers=answers):
+                        go.wait()
+                        answers[url] = requests.post(f"{url}/v1/retention/run", json={"limit": 25}, timeout=120,
+                                                     headers={"Authorization": f"Bearer {token}"})
+
+                    threads = [threading.Thread(target=run, args=(url,)) for url in (first, second)]
+                    for thread in threads:
+                        thread.start()
+                    for thread in threads:
+                        thread.join()
+                    assert all(a.status_code == 200 for a in answers.values()), [a.text[:300] for a in answers.values()]
+                    reports = [a.json() for a in answers.values()]
+                    assert all(not r["errors"] for r in reports)
+                    purged += [p["client_id"] for r in reports for p in r["purged"]]
+                    for url, answer in answers.items():
+                        by_instance[url] += len(answer.json()["purged"])
+                    rounds += 1
+                    if all(r["remaining"] == 0 for r in reports) or rounds > 4 * RETENTION_COUNT // 25 + 4:
+                        break
+        print(f"[multi-host:retention] due={len(ids)} purged={len(purged)} rounds={rounds} "
+              f"by_instance={sorted(by_instance.values())}")
+        assert Counter(purged) == Counter(ids)  # every due customer purged, by exactly one instance
+        updates = Counter(int(c.params["clientid"]) for c in state.calls if c.action == "UpdateClient")
+        assert set(updates) == set(ids) and set(updates.values()) == {1}  # anonymised once each
+        with engine.connect() as conn:
+            per_client = Counter(r[0] for r in conn.execute(text(
+                "SELECT client_id FROM ledger_entries WHERE event_type = 'retention.purged'")))
+        assert per_client == Counter(ids)
+        assert make_ledger(engine, SystemClock()).verify().ok
+    finally:
+        engine.dispose()
