@@ -7,7 +7,7 @@ import json
 import logging
 import time
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
 from bridge.errors import ValidationFailed
 from bridge.schemas.hooks import EventEnvelopeInSchema, ValidateEnvelopeInSchema, load_envelope
@@ -21,6 +21,12 @@ log = logging.getLogger("bridge.hooks")
 bp = Blueprint("hooks", __name__)
 # built once: a schema instance per request deep-copies its fields, which shows on the hot path
 _ACCEPTED, _DUPLICATE, _VALIDATE = HookAcceptedOutSchema(), HookDuplicateOutSchema(), ValidateOutSchema()
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _json(schema, payload: dict, status: int = 200) -> Response:  # noqa: ANN001 - a reply schema
+    """The reply through its schema (the one /openapi.json documents), encoded once, no more."""
+    return Response(_ENCODE(schema.dump(payload)), status=status, mimetype="application/json")
 
 
 class _Unsigned(Exception):
@@ -89,10 +95,10 @@ def events():
     if metrics is not None:
         metrics.events.labels(event=envelope.event, outcome=result.status).inc()
     if result.status == "duplicate":
-        return jsonify(_DUPLICATE.dump({"status": "duplicate"})), 200
+        return _json(_DUPLICATE, {"status": "duplicate"})
     if result.status == "ignored":
-        return jsonify(_ACCEPTED.dump({"status": "ignored"})), 202
-    return jsonify(_ACCEPTED.dump({"status": "recorded", "entries": list(result.seqs)})), 202
+        return _json(_ACCEPTED, {"status": "ignored"}, 202)
+    return _json(_ACCEPTED, {"status": "recorded", "entries": list(result.seqs)}, 202)
 
 
 @bp.post("/v1/hooks/whmcs/validate")
@@ -119,9 +125,9 @@ def _validate_answer(envelope):  # noqa: ANN001, ANN202
     services = _services()
     if envelope.event == "EmailPreSend":
         abort = services.consent.should_abort(envelope)
-        return jsonify(_VALIDATE.dump({"allowed": not abort, "errors": [], "abort": abort}))
+        return _json(_VALIDATE, {"allowed": not abort, "errors": [], "abort": abort})
     if envelope.event in ("ClientDetailsValidation", "ContactDetailsValidation"):
         answer = services.gate.check_details(envelope)
-        return jsonify(_VALIDATE.dump({"allowed": answer.allowed, "errors": answer.errors}))
+        return _json(_VALIDATE, {"allowed": answer.allowed, "errors": answer.errors})
     # a validation hook this bridge does not know
-    return jsonify(_VALIDATE.dump({"allowed": True, "errors": []}))
+    return _json(_VALIDATE, {"allowed": True, "errors": []})
