@@ -49,6 +49,8 @@ def test_two_instances_on_one_postgres_write_one_chain(pg_env, tmp_path):
         from bridge.clock import SystemClock
 
         result = make_ledger(engine, SystemClock()).verify()
+        print(f"[multi-host:events] sent={COUNT} acknowledged={len(stats.acknowledged)} found={len(ids)} "
+              f"lost={len(set(stats.acknowledged) - ids)} duplicated={per_id - len(ids)} verify={result.line()!r}")
         assert result.ok and result.entries >= COUNT
     finally:
         engine.dispose()
