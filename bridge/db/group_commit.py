@@ -1,11 +1,12 @@
 """Group commit: concurrent callers in one process share one write transaction.
 
-Each caller queues its request and then competes for the leader lock. The leader takes every
-queued request (up to `max_batch`, oldest first) and runs them in one transaction, so N threads
-appending at once pay for one lock, one commit and one fsync instead of N. A caller whose request
-a leader already committed just picks up its result. When a batch fails as a whole (say one
-request's extra write violates a constraint), each of its requests is retried alone, so one bad
-request never fails the others and every caller sees its own outcome, as with a lone transaction.
+Each caller queues its request. A caller that finds a free lane leads: it takes every queued
+request (up to `max_batch`, oldest first) and runs them in one transaction, so N threads appending
+at once pay for one lock, one commit and one fsync instead of N. Then it hands its lane to the
+oldest caller still waiting, or frees it. Every other caller sleeps until its request is done. When
+a batch fails as a whole (say one request's extra write violates a constraint), each of its
+requests is retried alone, so one bad request never fails the others and every caller sees its own
+outcome, as with a lone transaction.
 
 Only threads share batches: sync gunicorn workers (one request at a time per process) always run
 alone, exactly as without it. Across processes and hosts the database lock still orders writers.
