@@ -66,10 +66,13 @@ def _machine_busy() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def run_wrk(server, requests_file: Path, *, connections: int, seconds: int) -> Load:  # noqa: ANN001
-    env = {"BENCH_REQUESTS": str(requests_file), "BENCH_THREADS": str(WRK_THREADS), "PATH": "/usr/bin:/bin"}
-    args = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
-            "-s", str(LUA), f"http://127.0.0.1:{server.port}/v1/hooks/whmcs"]
+def run_wrk(server, requests_file: Path, *, connections: int, seconds: int,  # noqa: ANN001
+            path: str = "/v1/hooks/whmcs") -> Load:
+    """wrk against `path` of `server`, cycling through the signed requests of `requests_file`."""
+    threads = min(WRK_THREADS, connections)
+    env = {"BENCH_REQUESTS": str(requests_file), "BENCH_THREADS": str(threads), "PATH": "/usr/bin:/bin"}
+    args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+            "-s", str(LUA), f"http://127.0.0.1:{server.port}{path}"]
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu0, (busy0, total0) = server.cpu_seconds(), _machine_busy()
     done = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 120, check=False, env=env)  # noqa: S603

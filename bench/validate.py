@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -41,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.common import REPO, secrets_env, sqlite_db, webhook_secret, workdir
-from bench.http_ingest import LUA, WRK_THREADS, Load, _machine_busy
+from bench.http_ingest import run_wrk
 from bench.servers import gunicorn
 from bridge.signing import sign
 
@@ -105,32 +103,6 @@ def record_verifications(env: dict[str, str]) -> None:
         services.dispose()
     # bodies carry whole-second timestamps: start them after the last recording's second
     time.sleep(1.05 - time.time() % 1)
-
-
-def run_wrk(server, requests_file: Path, *, path: str, connections: int, seconds: int) -> Load:  # noqa: ANN001
-    """bench.http_ingest.run_wrk, for any path."""
-    threads = min(WRK_THREADS, connections)
-    env = {"BENCH_REQUESTS": str(requests_file), "BENCH_THREADS": str(threads), "PATH": "/usr/bin:/bin"}
-    args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
-            "-s", str(LUA), f"http://127.0.0.1:{server.port}{path}"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu0, (busy0, total0) = server.cpu_seconds(), _machine_busy()
-    done = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 120, check=False, env=env)  # noqa: S603
-    cpu1, (busy1, total1) = server.cpu_seconds(), _machine_busy()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed: {done.stdout[-1500:]} {done.stderr[-1500:]}")
-    data = json.loads(line[len("BENCH "):])
-    elapsed = data["duration_us"] / 1e6
-    return Load(
-        requests=data["requests"], seconds=round(elapsed, 2), rps=round(data["requests"] / elapsed, 1),
-        p50_ms=data["p50_us"] / 1000, p90_ms=data["p90_us"] / 1000, p99_ms=data["p99_us"] / 1000,
-        max_ms=data["max_us"] / 1000, statuses=data["statuses"], errors=data["errors"], wraps=data["wraps"],
-        server_cpu_s=round(cpu1 - cpu0, 2),
-        wrk_cpu_s=round(sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime")), 2),
-        machine_busy=round((busy1 - busy0) / max(1, total1 - total0), 3),
-    )
 
 
 def _answers(port: int, requests_file: Path) -> dict[str, int]:
