@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bridge.crypto import WrappedKey
 from bridge.db.base import DriverWriter, UtcDateTime, read_tx, write_tx
@@ -156,8 +156,7 @@ class SqlLedgerStore:
             stamp = sql.stamp(request.recorded_at)
             if request.webhook_id is not None:
                 cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
-                # RETURNING, not rowcount: psycopg's pipeline mode knows a rowcount only after a sync
-                if cursor.fetchone() is None:  # seen before, or earlier in this batch
+                if cursor.fetchone() is None:  # nothing returned: seen before, or earlier in this batch
                     request.result = AppendResult(duplicate=True)
                     continue
             seqs = []
@@ -254,20 +253,6 @@ class SqlLedgerStore:
         with read_tx(self.engine) as conn:
             row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
             return key_record(row) if row else None
-
-    def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
-        try:
-            with write_tx(self.engine) as conn:
-                conn.execute(insert(DataKey).values(
-                    kid=wrapped.kid, subject=wrapped.subject, master_kid=wrapped.master_kid,
-                    wrapped=wrapped.wrapped, created_at=at,
-                ))
-            return KeyRecord(kid=wrapped.kid, subject=wrapped.subject, wrapped=wrapped)
-        except IntegrityError:
-            existing = self.key_for(wrapped.subject)  # another writer won the race: use theirs
-            if existing is None:
-                raise
-            return existing
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
         found: dict[str, KeyRecord] = {}

@@ -25,18 +25,12 @@ class TooDeep(ValueError):
 def is_secret_key(key: object) -> bool:
     """True for `password*`, `authdata`, `securityq*`, `card*` (but not cardtype/cardlastfour),
     `remote_token`, `mergefields` and `token`, compared case-insensitively."""
-    if isinstance(key, str):
-        return _is_secret_name(key)
-    return _secret_name(str(key))
+    return _is_secret_name(key if isinstance(key, str) else str(key))
 
 
 @lru_cache(maxsize=4096)
 def _is_secret_name(key: str) -> bool:
     """Cached: hooks send the same few hundred key names over and over."""
-    return _secret_name(key)
-
-
-def _secret_name(key: str) -> bool:
     name = key.strip().lower()
     if name in _ALLOWED:
         return False
@@ -46,25 +40,17 @@ def _secret_name(key: str) -> bool:
 def drop_secrets(value: Any, *, depth: int = 0) -> Any:
     """A copy of `value` with every secret key removed from every mapping, lists included.
 
-    Raises TooDeep (whose message names no value) past MAX_DEPTH levels."""
+    Raises TooDeep (whose message names no value) past MAX_DEPTH levels: a scalar is not walked
+    into, except at the last allowed level, where whatever it holds is one level too deep."""
     if depth > MAX_DEPTH:
         raise TooDeep("nested too deeply")
-    if depth == MAX_DEPTH:  # the next level is too deep whatever it holds
-        return _walk_all(value, depth)
+    shallow = depth < MAX_DEPTH
     if isinstance(value, dict):
         return {
-            key: item if type(item) in _SCALARS else drop_secrets(item, depth=depth + 1)
+            key: item if shallow and type(item) in _SCALARS else drop_secrets(item, depth=depth + 1)
             for key, item in value.items()
             if not is_secret_key(key)
         }
     if isinstance(value, list):
-        return [item if type(item) in _SCALARS else drop_secrets(item, depth=depth + 1) for item in value]
-    return value
-
-
-def _walk_all(value: Any, depth: int) -> Any:
-    if isinstance(value, dict):
-        return {key: drop_secrets(item, depth=depth + 1) for key, item in value.items() if not is_secret_key(key)}
-    if isinstance(value, list):
-        return [drop_secrets(item, depth=depth + 1) for item in value]
+        return [item if shallow and type(item) in _SCALARS else drop_secrets(item, depth=depth + 1) for item in value]
     return value

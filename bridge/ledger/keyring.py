@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bridge.clock import Clock
-from bridge.crypto import KeyUnavailable, new_data_key, unwrap_key, wrap_key
+from bridge.crypto import KeyUnavailable, WrappedKey, new_data_key, unwrap_key, wrap_key
 from bridge.errors import ConfigError
 from bridge.ledger.store import KeyRecord, LedgerStore
 
@@ -63,11 +63,7 @@ class Keyring:
         records = self._store.keys_for_subjects(wanted)
         missing = [s for s in wanted if s not in records]
         if missing:
-            master = self._first_master()
-            records.update(self._store.create_keys([
-                wrap_key(new_data_key(), kid="dk_" + uuid.UUID(bytes=os.urandom(16)).hex, subject=subject,
-                         master_kid=master.kid, master=master.key) for subject in missing
-            ], at=self._clock.now()))
+            records.update(self._store.create_keys([self._new_key(s) for s in missing], at=self._clock.now()))
         for subject in wanted:
             self._remember(subject, self._handle(records[subject]))
 
@@ -93,10 +89,13 @@ class Keyring:
         return self._masters[0]
 
     def _create(self, subject: str) -> KeyRecord:
+        """A new key for the subject, or the one another writer created first."""
+        return self._store.create_keys([self._new_key(subject)], at=self._clock.now())[subject]
+
+    def _new_key(self, subject: str) -> WrappedKey:
         master = self._first_master()
         kid = "dk_" + uuid.UUID(bytes=os.urandom(16)).hex
-        wrapped = wrap_key(new_data_key(), kid=kid, subject=subject, master_kid=master.kid, master=master.key)
-        return self._store.create_key(wrapped, at=self._clock.now())
+        return wrap_key(new_data_key(), kid=kid, subject=subject, master_kid=master.kid, master=master.key)
 
     def for_reading(self, kids: Sequence[str]) -> dict[str, bytes | None]:
         """kid -> key, or None when the key is shredded, unknown or unwrappable."""

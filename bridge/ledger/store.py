@@ -79,9 +79,6 @@ class LedgerStore(Protocol):
 
     def key_for(self, subject: str) -> KeyRecord | None: ...
 
-    def create_key(self, wrapped: WrappedKey, *, at: datetime) -> KeyRecord:
-        """Store a new data key; if another writer created one for the subject first, return that."""
-
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]: ...
 
     def create_keys(self, wrapped: Sequence[WrappedKey], *, at: datetime) -> dict[str, KeyRecord]:
