@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -245,14 +245,18 @@ class DriverWriter:
         with _sqlite_writer(self._lock_path):
             connection = self._open()
             try:
-                cursor = connection.cursor()
-                try:
-                    if self._sqlite:
-                        cursor.execute("BEGIN IMMEDIATE")
-                    yield cursor
-                finally:
-                    cursor.close()
-                connection.commit()
+                # psycopg: pipeline mode sends the statements and the COMMIT without waiting for
+                # each answer (a read, such as the head's or a RETURNING, still waits for its own)
+                pipeline = getattr(connection.dbapi_connection, "pipeline", None)
+                with pipeline() if pipeline is not None else nullcontext():
+                    cursor = connection.cursor()
+                    try:
+                        if self._sqlite:
+                            cursor.execute("BEGIN IMMEDIATE")
+                        yield cursor
+                    finally:
+                        cursor.close()
+                    connection.commit()
             except BaseException:
                 self.close()
                 raise

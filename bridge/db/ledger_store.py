@@ -156,6 +156,7 @@ class SqlLedgerStore:
             stamp = sql.stamp(request.recorded_at)
             if request.webhook_id is not None:
                 cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
+                # RETURNING, not rowcount: in psycopg's pipeline mode a rowcount is known only after a sync
                 if cursor.fetchone() is None:  # nothing returned: seen before, or earlier in this batch
                     request.result = AppendResult(duplicate=True)
                     continue
