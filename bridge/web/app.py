@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 
 from flask import Flask, g, request
 
+from bridge.logs import info_fields
 from bridge.services import Services, build_services
 from bridge.settings import Settings, load_settings
 
@@ -52,15 +53,17 @@ def _register(app: Flask) -> None:
 
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else os.urandom(16).hex()
     g.started = time.perf_counter()
 
 
 def _finish_request(response):  # noqa: ANN001
-    response.headers["X-Request-ID"] = g.get("request_id", "-")
-    duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("request", extra={"request_id": g.get("request_id"), "method": request.method,
-                               "path": request.url_rule.rule if request.url_rule else "-",
-                               "status": response.status_code, "duration_ms": round(duration, 2),
-                               **g.get("log_extra", {})})
+    context, current = g._get_current_object(), request._get_current_object()  # one proxy look-up each
+    request_id = getattr(context, "request_id", None)
+    response.headers["X-Request-ID"] = request_id or "-"
+    duration = (time.perf_counter() - getattr(context, "started", time.perf_counter())) * 1000
+    rule = current.url_rule
+    info_fields(log, "request", {"request_id": request_id, "method": current.method,
+                                 "path": rule.rule if rule else "-", "status": response.status_code,
+                                 "duration_ms": round(duration, 2), **getattr(context, "log_extra", {})})
     return response
