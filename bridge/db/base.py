@@ -12,7 +12,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC
 from pathlib import Path
@@ -24,6 +24,19 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 _log = logging.getLogger("bridge.db")
+
+
+def _driver_unavailable() -> tuple[type[BaseException], ...]:
+    """The drivers' own "the database is away" errors, raised by raw cursors on the hot paths."""
+    errors: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return tuple(errors)
+    return (*errors, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+DRIVER_UNAVAILABLE = _driver_unavailable()
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -279,3 +292,81 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+
+
+class DriverReader:
+    """Hot-path look-ups (fixed SQL, one row or a few) on a driver connection of each thread's
+    own, in autocommit: no pool checkout, no pre-ping round trip, no SQLAlchemy work per statement.
+    What pool_pre_ping would do before the read happens after it instead: a read that fails for a
+    lost connection is retried once on a new connection (a read can safely run twice); a second
+    failure raises StorageUnavailable. Connections are per thread and per process (a fork opens
+    its own) and close with the engine's pool."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.qmark = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+        self._opened: list[tuple[int, Any]] = []
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def _connection(self) -> Any:
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        pooled = self.engine.raw_connection()  # the engine's connect listeners run (pragmas)
+        pooled.detach()  # ours alone from now on
+        try:
+            if not self.qmark:
+                pooled.rollback()  # leave any transaction the checkout's ping began
+                pooled.dbapi_connection.autocommit = True
+        except BaseException:
+            pooled.close()
+            raise
+        with self._lock:
+            self._opened.append((os.getpid(), pooled))
+        self._local.held = (os.getpid(), pooled)
+        return pooled
+
+    def _drop(self, connection: Any) -> None:
+        """Forget a failed connection and close it without the pool's reset (a rollback on a lost
+        connection only fails again, noisily)."""
+        self._local.held = None
+        with self._lock:
+            self._opened = [entry for entry in self._opened if entry[1] is not connection]
+        raw = connection.dbapi_connection
+        with suppress(Exception):
+            connection.invalidate()
+        with suppress(Exception):
+            raw.close()
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        """All rows of one read; `sql` uses the driver's placeholders (see `qmark`)."""
+        from bridge.errors import StorageUnavailable
+
+        for attempt in (1, 2):
+            connection = None
+            try:
+                connection = self._connection()  # a failed connect raises the driver's own error
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except DRIVER_UNAVAILABLE as exc:
+                if connection is not None:
+                    self._drop(connection)
+                if attempt == 2:
+                    raise StorageUnavailable("the database is unavailable") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        """Close this process's connections (a fork's inherited ones belong to its parent)."""
+        with self._lock:
+            mine = [c for pid, c in self._opened if pid == os.getpid()]
+            self._opened = [(pid, c) for pid, c in self._opened if pid != os.getpid()]
+        for connection in mine:
+            with suppress(Exception):
+                connection.close()
+        self._local = threading.local()

@@ -8,7 +8,6 @@ the head, inserts the entries and moves the head. Several entries share one lock
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -17,7 +16,7 @@ from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bridge.crypto import WrappedKey
-from bridge.db.base import DriverWriter, UtcDateTime, read_tx, write_tx
+from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDateTime, read_tx, write_tx
 from bridge.db.group_commit import GroupCommitter, Request
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
 from bridge.errors import StorageUnavailable
@@ -26,19 +25,6 @@ from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, 
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
 _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("webhook_id"))
-
-
-def _driver_unavailable() -> tuple[type[BaseException], ...]:
-    """The drivers' own "the database is away" errors, raised by the raw cursor of the hot path."""
-    errors: list[type[BaseException]] = [sqlite3.OperationalError]
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return tuple(errors)
-    return (*errors, psycopg.OperationalError, psycopg.InterfaceError)
-
-
-_DRIVER_UNAVAILABLE = _driver_unavailable()
 
 
 class _Append(Request[AppendResult]):
@@ -56,18 +42,35 @@ class _AppendSql:
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name == "sqlite":  # qmark; BEGIN IMMEDIATE already holds the write lock
             self.head = "SELECT seq, hash FROM chain_head WHERE id = 1"
+            self.head_and_remember = None  # no round trips to save
+            self.insert_one_and_move = None
             self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (?, ?, ?) "
                              "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
             self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
                                  "client_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             self.move_head = "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"
+            self.key_for = "SELECT kid, subject, master_kid, wrapped FROM data_keys WHERE subject = ?"
         else:  # psycopg: format; the row lock on the head orders every writer on every host
             self.head = "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
+            # the head's lock and the first webhook-id in one round trip: the lock is held for one
+            # round trip fewer (the lock is taken before the insert: it reads the locked head)
+            self.head_and_remember = (
+                "WITH head AS (SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE), "
+                "fresh AS (INSERT INTO webhook_ids (webhook_id, first_seq, received_at) "
+                "SELECT %s, CASE WHEN %s THEN head.seq + 1 END, %s FROM head "
+                "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id) "
+                "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM fresh) FROM head")
             self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (%s, %s, %s) "
                              "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
             self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
                                  "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
             self.move_head = "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1"
+            self.key_for = "SELECT kid, subject, master_kid, wrapped FROM data_keys WHERE subject = %s"
+            # one entry and the head's move in one statement
+            self.insert_one_and_move = (
+                "WITH entry AS (INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
+                "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)) "
+                "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1")
         # timestamps stored exactly as SQLAlchemy stores them through the UtcDateTime columns
         processor = UtcDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self.stamp = processor or (lambda value: value)
@@ -95,6 +98,7 @@ class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
         self._sql = _AppendSql(engine)
+        self._reader = DriverReader(engine)
         # PostgreSQL: two lanes, so while one batch commits the next already waits on the head's row
         # lock. SQLite: one; its writers queue on a file lock anyway, and bigger batches win there.
         lanes = 1 if engine.dialect.name == "sqlite" else 2
@@ -102,9 +106,10 @@ class SqlLedgerStore:
         self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch, lanes=lanes)
 
     def close(self) -> None:
-        """Release the append connection (the engine's pool is the engine owner's to dispose)."""
+        """Release the append and look-up connections (the engine's pool is its owner's to dispose)."""
         for writer in self._writers:
             writer.close()
+        self._reader.close()
 
     # -- the chain ---------------------------------------------------------------------------
     def append(
@@ -138,7 +143,7 @@ class SqlLedgerStore:
                         self._chain(cursor, batch)
                 finally:
                     self._writers.append(writer)
-        except (OperationalError, *_DRIVER_UNAVAILABLE) as exc:
+        except (OperationalError, *DRIVER_UNAVAILABLE) as exc:
             raise StorageUnavailable("the ledger database is unavailable") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
@@ -149,15 +154,26 @@ class SqlLedgerStore:
         """Under the head lock: remember each webhook-id (a seen one makes its request a duplicate),
         give the entries the next seqs, insert them and move the head."""
         sql = self._sql
-        cursor.execute(sql.head)
-        seq, prev = cursor.fetchone()
+        first = batch[0]
+        remembered = None  # the first request's webhook-id, when remembered with the head's lock
+        if sql.head_and_remember is not None and first.webhook_id is not None:
+            cursor.execute(sql.head_and_remember,
+                           (first.webhook_id, bool(first.entries), sql.stamp(first.recorded_at)))
+            seq, prev, remembered = cursor.fetchone()
+        else:
+            cursor.execute(sql.head)
+            seq, prev = cursor.fetchone()
         rows = []
         for request in batch:
             stamp = sql.stamp(request.recorded_at)
             if request.webhook_id is not None:
-                cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
-                # RETURNING, not rowcount: in psycopg's pipeline mode a rowcount is known only after a sync
-                if cursor.fetchone() is None:  # nothing returned: seen before, or earlier in this batch
+                if request is first and remembered is not None:
+                    fresh = remembered
+                else:
+                    cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
+                    # RETURNING, not rowcount: in pipeline mode a rowcount is known only after a sync
+                    fresh = cursor.fetchone() is not None  # none: seen before, or earlier in this batch
+                if not fresh:
                     request.result = AppendResult(duplicate=True)
                     continue
             seqs = []
@@ -168,7 +184,9 @@ class SqlLedgerStore:
                 seqs.append(seq)
                 prev = digest
             request.result = AppendResult(duplicate=False, seqs=tuple(seqs))
-        if rows:
+        if len(rows) == 1 and sql.insert_one_and_move is not None:
+            cursor.execute(sql.insert_one_and_move, (*rows[0], seq, prev))
+        elif rows:
             if len(rows) == 1:
                 cursor.execute(sql.insert_entry, rows[0])
             else:
@@ -251,9 +269,14 @@ class SqlLedgerStore:
 
     # -- data keys ---------------------------------------------------------------------------
     def key_for(self, subject: str) -> KeyRecord | None:
-        with read_tx(self.engine) as conn:
-            row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
-            return key_record(row) if row else None
+        """One subject's key: on the path of every event about a customer this process has not
+        written for lately, so a plain driver read."""
+        rows = self._reader.rows(self._sql.key_for, (subject,))
+        if not rows:
+            return None
+        kid, found, master_kid, wrapped = rows[0]
+        return KeyRecord(kid=kid, subject=found, wrapped=None if wrapped is None else WrappedKey(
+            kid=kid, subject=found, master_kid=master_kid or "", wrapped=bytes(wrapped)))
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
         found: dict[str, KeyRecord] = {}

@@ -153,3 +153,27 @@ class TestLedgerBatches:
         assert first.outcome().seqs == (1,) and not first.outcome().duplicate
         assert second.outcome().duplicate and second.outcome().seqs == ()
         assert ledger.verify().entries == 1
+
+    def test_a_batch_led_by_a_seen_id_records_only_the_fresh_ones(self, ledger, clock):
+        """On PostgreSQL the first id of a batch is remembered in the statement that locks the head."""
+        store = ledger.store
+        from bridge.db.ledger_store import _Append
+
+        prepared = [ledger._prepare(email_change(1, "a@example.com", f"b{n}@example.com", clock.now()),
+                                    ledger.keyring.for_writing("client:1")) for n in (1, 2, 3)]
+        assert ledger.append([email_change(1, "x@example.com", "y@example.com", clock.now())],
+                             webhook_id="seen").seqs == (1,)
+        seen = _Append((prepared[0],), "seen", clock.now(), ())
+        fresh = _Append((prepared[1],), "fresh", clock.now(), ())
+        store._committer._queue.append(seen)
+        store._committer.submit(fresh)
+        assert seen.outcome().duplicate and fresh.outcome().seqs == (2,)
+        assert store.webhook_first_seq("seen") == 1 and store.webhook_first_seq("fresh") == 2
+        # an id with no entries (an event the bridge ignores) is remembered without a seq
+        assert store.remember_webhook("ignored", at=clock.now()) is True
+        assert store.webhook_seen("ignored") and store.webhook_first_seq("ignored") is None
+        assert store.remember_webhook("ignored", at=clock.now()) is False
+        alone = _Append((prepared[2],), "alone", clock.now(), ())
+        assert store._committer.submit(alone).seqs == (3,)
+        assert store.webhook_first_seq("alone") == 3
+        assert ledger.verify().ok and ledger.verify().entries == 3
