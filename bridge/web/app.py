@@ -53,8 +53,9 @@ def _register(app: Flask) -> None:
 
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else os.urandom(16).hex()
-    g.started = time.perf_counter()
+    context = g._get_current_object()  # one proxy look-up for both
+    context.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else os.urandom(16).hex()
+    context.started = time.perf_counter()
 
 
 def _finish_request(response):  # noqa: ANN001

@@ -29,6 +29,10 @@ def _json(schema, payload: dict, status: int = 200) -> Response:  # noqa: ANN001
     return Response(_ENCODE(schema.dump(payload)), status=status, mimetype="application/json")
 
 
+# validate's usual answer, through the same schema, encoded once for all requests
+_ALLOWED = _ENCODE(_VALIDATE.dump({"allowed": True, "errors": []}))
+
+
 class _Unsigned(Exception):
     pass
 
@@ -37,10 +41,9 @@ def _services():
     return current_app.extensions["bridge"]
 
 
-def verified_request() -> tuple[str, bytes]:
+def verified_request(services) -> tuple[str, bytes]:  # noqa: ANN001 - the app's Services
     """(webhook-id, raw body), or _Unsigned. Reading the body enforces MAX_CONTENT_LENGTH (413)."""
     body = capped_body()
-    services = _services()
     try:
         webhook_id = verify(
             secrets=services.settings.webhook_secret,
@@ -84,12 +87,13 @@ def _unsigned_response():
             description="202 recorded (with the new ledger seqs) or ignored (an event the bridge does not handle); "
                         "200 duplicate when the webhook-id was seen before.")
 def events():
+    services = _services()
     try:
-        webhook_id, body = verified_request()
+        webhook_id, body = verified_request(services)
     except _Unsigned:
         return _unsigned_response()
     envelope = load_envelope(parse_json(body), kind="event")
-    result = _services().ingest.ingest(webhook_id, envelope)
+    result = services.ingest.ingest(webhook_id, envelope)
     g.log_extra = {"event": envelope.event, "outcome": result.status}  # on the request's log line
     metrics = current_app.extensions.get("bridge_metrics")
     if metrics is not None:
@@ -107,27 +111,30 @@ def events():
 def validate():
     """Synchronous, inside a WHMCS page request: signed, never de-duplicated, always answers
     `allowed` and `errors` (and `abort` for EmailPreSend)."""
+    extensions = current_app.extensions
+    services = extensions["bridge"]
     try:
-        _webhook_id, body = verified_request()
+        _webhook_id, body = verified_request(services)
     except _Unsigned:
         return _unsigned_response()
     started = time.perf_counter()
     envelope = load_envelope(parse_json(body), kind="validate")
     try:
-        return _validate_answer(envelope)
+        return _validate_answer(services, envelope)
     finally:
-        metrics = current_app.extensions.get("bridge_metrics")
+        metrics = extensions.get("bridge_metrics")
         if metrics is not None:
             metrics.validate_seconds.labels(event=envelope.event).observe(time.perf_counter() - started)
 
 
-def _validate_answer(envelope):  # noqa: ANN001, ANN202
-    services = _services()
+def _validate_answer(services, envelope):  # noqa: ANN001, ANN202
     if envelope.event == "EmailPreSend":
         abort = services.consent.should_abort(envelope)
         return _json(_VALIDATE, {"allowed": not abort, "errors": [], "abort": abort})
     if envelope.event in ("ClientDetailsValidation", "ContactDetailsValidation"):
         answer = services.gate.check_details(envelope)
+        if answer.allowed and not answer.errors:
+            return Response(_ALLOWED, mimetype="application/json")
         return _json(_VALIDATE, {"allowed": answer.allowed, "errors": answer.errors})
     # a validation hook this bridge does not know
-    return _json(_VALIDATE, {"allowed": True, "errors": []})
+    return Response(_ALLOWED, mimetype="application/json")

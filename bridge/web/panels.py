@@ -25,15 +25,16 @@ TEMPLATES = {
 @documented("The HTML fragment a WHMCS output hook prints", body=PanelEnvelopeInSchema, response=PanelOutSchema,
             signed=True)
 def panel():
+    services = current_app.extensions["bridge"]
     try:
-        _webhook_id, body = verified_request()
+        _webhook_id, body = verified_request(services)
     except _Unsigned:
         return _unsigned_response()
     envelope = load_envelope(parse_json(body), kind="panel")
     template = TEMPLATES.get(envelope.event)
     if template is None:
         return jsonify(PanelOutSchema().dump({"html": ""}))  # an output hook this bridge does not fill
-    services, client_id = current_app.extensions["bridge"], envelope.vars["userid"]
+    client_id = envelope.vars["userid"]
     if envelope.event == "AdminAreaClientSummaryPage":
         model = admin_summary(services, client_id, outbox=envelope.vars.get("outbox"))
     else:
