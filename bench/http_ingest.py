@@ -23,6 +23,7 @@ from bench.servers import gunicorn
 from bench.workload import CLIENTS, signed_lines
 
 LUA = Path(__file__).with_name("wrk_cycle.lua")
+FLOOR_PATHS = {"sqlite": "/floor/durable", "postgresql": "/floor/durable-pg"}
 WRK_THREADS = 2
 
 
@@ -55,6 +56,9 @@ class HttpFigure:
     ledger_ok: bool
     server_202: int  # counted from the server's request log: includes requests in flight at wrk's cut-off
     checks: list[str] = field(default_factory=list)
+    # bench/bare_app.py's /floor/durable*: bare Flask plus one durable INSERT of the body per request
+    floor: Load | None = None
+    floor_ratio: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -135,8 +139,12 @@ def run_pair(*, backend: str, database_url: str, folder: Path, workers: int, con
     secret = webhook_secret(env)
     bare_file = folder / "bare-requests.txt"
     _write_requests(bare_file, 4000, secret=secret, prefix="bare")
-    with gunicorn("bench.bare_app:app", env={}, workers=workers, log=folder / "bare.log") as server:
+    floor_env = ({"BENCH_FLOOR_DB": str(folder / "floor.db")} if backend == "sqlite"
+                 else {"BENCH_FLOOR_PG": database_url})
+    with gunicorn("bench.bare_app:app", env=floor_env, workers=workers, log=folder / "bare.log") as server:
         bare = run_wrk(server, bare_file, connections=connections, seconds=seconds)
+        floor = run_wrk(server, bare_file, connections=connections, seconds=seconds,
+                        path=FLOOR_PATHS[backend])
     # ingest can't beat the bare endpoint: size for its rate plus a margin, so no request repeats
     needed = int(bare.rps * seconds * 1.3) + 2000
     ingest_file = folder / "ingest-requests.txt"
@@ -148,7 +156,7 @@ def run_pair(*, backend: str, database_url: str, folder: Path, workers: int, con
     log = folder / f"ingest-{backend}.log"
     figure = HttpFigure(backend=backend, workers=workers, connections=connections, bare=bare, ingest=ingest,
                         ratio=round(ingest.rps / bare.rps, 3), ledger_entries=entries, ledger_ok=ok,
-                        server_202=_logged_202(log))
+                        server_202=_logged_202(log), floor=floor, floor_ratio=round(floor.rps / bare.rps, 3))
     figure.checks = _checks(figure, log)
     return figure
 
@@ -183,6 +191,8 @@ def _checks(figure: HttpFigure, log: Path) -> list[str]:
         problems.append(f"server logged {figure.server_202} 202s, wrk saw {accepted}")
     if not figure.ledger_ok:
         problems.append("ledger verify failed")
+    if figure.floor is not None and (set(figure.floor.statuses) != {"202"} or any(figure.floor.errors.values())):
+        problems.append(f"floor run: statuses {figure.floor.statuses} errors {figure.floor.errors}")
     if problems:
         tail = log.read_text(errors="replace")[-1500:]
         problems.append(f"server log tail: {tail}")

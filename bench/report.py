@@ -28,9 +28,12 @@ def http_row(f: dict) -> str:
     valid = "" if not f["checks"] else " (INVALID: see checks)"
     cpu_i = i["server_cpu_s"] * 1000 / max(1, i["requests"])
     cpu_b = b["server_cpu_s"] * 1000 / max(1, b["requests"])
+    floor = f.get("floor")
+    floor_text = "" if not floor else (
+        f"; floor (bare + one durable INSERT) {floor['rps']:.0f} req/s = {f['floor_ratio']:.3f} of bare")
     return (f"| HTTP ingest, {f['backend']}, {f['workers']} sync workers, {f['connections']} conns{valid} "
             f"| {i['rps']:.0f} req/s ({cpu_i:.2f} ms server CPU each) "
-            f"| bare Flask {b['rps']:.0f} req/s ({cpu_b:.2f} ms CPU each, p99 {b['p99_ms']:.1f} ms) "
+            f"| bare Flask {b['rps']:.0f} req/s ({cpu_b:.2f} ms CPU each, p99 {b['p99_ms']:.1f} ms){floor_text} "
             f"| {f['ratio']:.3f} | {i['p50_ms']:.1f} / {i['p99_ms']:.1f} ms | {target} | {_yes(ok)} |")
 
 

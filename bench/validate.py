@@ -44,6 +44,7 @@ from bench.servers import gunicorn
 from bridge.signing import sign
 
 PATH = "/v1/hooks/whmcs/validate"
+FLOOR_PATH = "/floor/validate"  # bench/bare_app.py: bare Flask + signature check + envelope load
 BARE_PATH = "/v1/hooks/whmcs"  # the bare app's one route: same bytes, same gunicorn, no bridge
 FIXTURE = REPO / "tests" / "fixtures" / "hooks" / "ClientDetailsValidation.json"
 CUSTOMERS = 200
@@ -155,7 +156,7 @@ def run(*, workers: int = 2, seconds: int = 10, connections: int = 32) -> dict:
         log = folder / "validate.log"
         # both servers up at once: the bare runs bracket the bridge's, so a change in the machine's
         # other load during the run shows as a gap between the two bare rates
-        with gunicorn("bench.bare_app:app", env={}, workers=workers, log=folder / "bare.log") as bare_server, \
+        with gunicorn("bench.bare_app:app", env=env, workers=workers, log=folder / "bare.log") as bare_server, \
                 gunicorn("wsgi:app", env=env, workers=workers, log=log) as server:
             def bare_runs(when: str) -> None:
                 for label, conns in (("saturated", connections), ("calm", calm)):
@@ -164,6 +165,9 @@ def run(*, workers: int = 2, seconds: int = 10, connections: int = 32) -> dict:
                     figure["bare"][f"{label}_{when}"] = asdict(load)
 
             bare_runs("before")
+            # the floor: the bare app plus what validate cannot skip (signature, envelope load)
+            figure["floor"] = asdict(run_wrk(bare_server, files["unchanged"], path=FLOOR_PATH,
+                                             connections=connections, seconds=seconds))
             for variant in VARIANTS:
                 write_requests(files[variant], variant, secret=secret)  # signed now: well inside the tolerance
                 answers = _answers(server.port, files[variant])
@@ -187,6 +191,9 @@ def run(*, workers: int = 2, seconds: int = 10, connections: int = 32) -> dict:
                 if variant == "unchanged" and allowed:
                     figure["checks"].append(f"{variant}: {allowed} allowances recorded, expected none")
             bare_runs("after")
+            floor = figure["floor"]
+            if set(floor["statuses"]) != {"200"} or any(floor["errors"].values()):
+                figure["checks"].append(f"floor: statuses {floor['statuses']} errors {floor['errors']}")
         if figure["checks"]:
             figure["checks"].append("server log tail: " + log.read_text(errors="replace")[-1500:])
     bare = figure["bare"]
@@ -200,6 +207,7 @@ def run(*, workers: int = 2, seconds: int = 10, connections: int = 32) -> dict:
     bare = bare["saturated"]["rps"]
     for variant in figure["variants"].values():
         variant["ratio"] = round(variant["saturated"]["rps"] / bare, 3)
+    figure["floor_ratio"] = round(figure["floor"]["rps"] / bare, 3)
     return figure
 
 
@@ -219,7 +227,8 @@ def rows(f: dict) -> list[str]:
             f"{c['rps']:.0f} req/s at {f['calm_connections']} "
             f"| bare Flask {bare_s['rps']:.0f} req/s (runs before and after {bare_s['spread']:.0%} apart; "
             f"{cpu_b:.2f} ms CPU each, p99 {bare_s['p99_ms']:.1f} ms); "
-            f"at {f['calm_connections']} conns p50 / p99 {bare_c['p50_ms']:.2f} / {bare_c['p99_ms']:.2f} ms "
+            f"at {f['calm_connections']} conns p50 / p99 {bare_c['p50_ms']:.2f} / {bare_c['p99_ms']:.2f} ms; "
+            f"floor (bare + signature + envelope load) {f['floor']['rps']:.0f} req/s = {f['floor_ratio']:.3f} of bare "
             f"| {v['ratio']:.3f} | {c['p50_ms']:.2f} / {c['p99_ms']:.2f} ms at {f['calm_connections']} conns "
             f"({s['p50_ms']:.1f} / {s['p99_ms']:.1f} ms at {f['connections']}) "
             f"| ratio >= {TARGET_RATIO}, p99 < {TARGET_P99_MS:g} ms | {'yes' if ok else '**no**'} |")

@@ -46,10 +46,10 @@ def drop_secrets(value: Any, *, depth: int = 0) -> Any:
         raise TooDeep("nested too deeply")
     shallow = depth < MAX_DEPTH
     if isinstance(value, dict):
-        return {
+        return {  # str keys (JSON's only kind) straight to the cached check: this runs for every key
             key: item if shallow and type(item) in _SCALARS else drop_secrets(item, depth=depth + 1)
             for key, item in value.items()
-            if not is_secret_key(key)
+            if not (_is_secret_name(key) if type(key) is str else is_secret_key(key))
         }
     if isinstance(value, list):
         return [item if shallow and type(item) in _SCALARS else drop_secrets(item, depth=depth + 1) for item in value]

@@ -24,6 +24,9 @@ class _Fallback(Exception):
 
 
 _SUPPORTED_HOOKS = {"pre_load", "post_load", "validates_schema"}
+# what a field whose key is absent does, decided once per field: nothing, or Field.deserialize;
+# anything else is the field's load_default (called when callable), as Field.deserialize gives it
+_SKIP, _DESERIALIZE = object(), object()
 
 
 class FastLoad:
@@ -46,7 +49,7 @@ class FastLoad:
         self._post = [getattr(schema, name) for name, _many, _kw in hooks.get("post_load", ())]
         self._keep_unknown = schema.unknown == INCLUDE
         self._kw = {"many": False, "partial": schema.partial, "unknown": schema.unknown}
-        self._fields: list[tuple[str, str, fields.Field, FastLoad | None, Any]] = []
+        self._fields: list[tuple[str, str, fields.Field, FastLoad | None, Any, Any]] = []
         for name, field in schema.load_fields.items():
             nested, convert = None, _plain_convert(field)
             if isinstance(field, fields.Nested):
@@ -57,7 +60,10 @@ class FastLoad:
                 if not nested.supported:
                     self.supported = False
                     return
-            self._fields.append((name, field.data_key or name, field, nested, convert))
+            absent = _DESERIALIZE
+            if convert is not None and not field.required:
+                absent = _SKIP if field.load_default is missing else field.load_default
+            self._fields.append((name, field.data_key or name, field, nested, convert, absent))
         self._declared = frozenset(entry[1] for entry in self._fields)
 
     def load(self, data: Any) -> Any:
@@ -76,14 +82,16 @@ class FastLoad:
             if not isinstance(data, Mapping):
                 raise _Fallback
             out: dict[str, Any] = {}
-            for name, key, field, nested, convert in self._fields:
-                value = data.get(key, missing)
-                if value is missing and convert is not None and not field.required:
-                    default = field.load_default  # what Field.deserialize gives for a missing key
-                    if default is not missing:
-                        out[name] = default() if callable(default) else default
-                    continue
-                if value is not missing and value is not None:
+            get = data.get
+            for name, key, field, nested, convert, absent in self._fields:
+                value = get(key, missing)
+                if value is missing:
+                    if absent is _SKIP:
+                        continue
+                    if absent is not _DESERIALIZE:
+                        out[name] = absent() if callable(absent) else absent
+                        continue
+                elif value is not None:
                     if convert is not None:  # the common case, inlined: a present, non-null loose value
                         out[name] = convert(value)
                         continue
