@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC
@@ -294,26 +295,58 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
 
 
 
+_FOREIGN: list[Any] = []  # connections inherited through a fork: never closed nor freed here
+
+
+class _Held:
+    """One thread's reader connection in one process. Closed when the thread ends (its
+    thread-local storage goes, and this with it) or when the reader closes. One inherited through
+    a fork is never closed by the child, not even by being freed: closing it would end the
+    parent's session."""
+
+    __slots__ = ("__weakref__", "connection", "pid")
+
+    def __init__(self, connection: Any) -> None:
+        self.connection, self.pid = connection, os.getpid()
+
+    def close(self) -> None:
+        """Close without the pool's reset: a rollback on a lost connection only fails again."""
+        connection, self.connection = self.connection, None
+        if connection is None:
+            return
+        raw = connection.dbapi_connection
+        with suppress(Exception):
+            connection.invalidate()
+        with suppress(Exception):
+            raw.close()
+
+    def __del__(self) -> None:
+        if self.pid == os.getpid():
+            self.close()
+        elif self.connection is not None:
+            _FOREIGN.append(self.connection)
+
+
 class DriverReader:
     """Hot-path look-ups (fixed SQL, one row or a few) on a driver connection of each thread's
     own, in autocommit: no pool checkout, no pre-ping round trip, no SQLAlchemy work per statement.
     What pool_pre_ping would do before the read happens after it instead: a read that fails for a
     lost connection is retried once on a new connection (a read can safely run twice); a second
     failure raises StorageUnavailable. Connections are per thread and per process (a fork opens
-    its own) and close with the engine's pool."""
+    its own), close when their thread ends, and close with the engine's pool."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.qmark = engine.dialect.name == "sqlite"
         self._local = threading.local()
-        self._opened: list[tuple[int, Any]] = []
+        self._opened: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
-    def _connection(self) -> Any:
+    def _connection(self) -> _Held:
         held = getattr(self._local, "held", None)
-        if held is not None and held[0] == os.getpid():
-            return held[1]
+        if held is not None and held.pid == os.getpid() and held.connection is not None:
+            return held
         pooled = self.engine.raw_connection()  # the engine's connect listeners run (pragmas)
         pooled.detach()  # ours alone from now on
         try:
@@ -323,40 +356,30 @@ class DriverReader:
         except BaseException:
             pooled.close()
             raise
+        held = _Held(pooled)
         with self._lock:
-            self._opened.append((os.getpid(), pooled))
-        self._local.held = (os.getpid(), pooled)
-        return pooled
-
-    def _drop(self, connection: Any) -> None:
-        """Forget a failed connection and close it without the pool's reset (a rollback on a lost
-        connection only fails again, noisily)."""
-        self._local.held = None
-        with self._lock:
-            self._opened = [entry for entry in self._opened if entry[1] is not connection]
-        raw = connection.dbapi_connection
-        with suppress(Exception):
-            connection.invalidate()
-        with suppress(Exception):
-            raw.close()
+            self._opened.add(held)
+        self._local.held = held
+        return held
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         """All rows of one read; `sql` uses the driver's placeholders (see `qmark`)."""
         from bridge.errors import StorageUnavailable
 
         for attempt in (1, 2):
-            connection = None
+            held = None
             try:
-                connection = self._connection()  # a failed connect raises the driver's own error
-                cursor = connection.cursor()
+                held = self._connection()  # a failed connect raises the driver's own error
+                cursor = held.connection.cursor()
                 try:
                     cursor.execute(sql, params)
                     return cursor.fetchall()
                 finally:
                     cursor.close()
             except DRIVER_UNAVAILABLE as exc:
-                if connection is not None:
-                    self._drop(connection)
+                if held is not None:
+                    self._local.held = None
+                    held.close()
                 if attempt == 2:
                     raise StorageUnavailable("the database is unavailable") from exc
         raise AssertionError("unreachable")  # pragma: no cover
@@ -364,9 +387,7 @@ class DriverReader:
     def close(self) -> None:
         """Close this process's connections (a fork's inherited ones belong to its parent)."""
         with self._lock:
-            mine = [c for pid, c in self._opened if pid == os.getpid()]
-            self._opened = [(pid, c) for pid, c in self._opened if pid != os.getpid()]
-        for connection in mine:
-            with suppress(Exception):
-                connection.close()
+            mine = [held for held in self._opened if held.pid == os.getpid()]
+        for held in mine:
+            held.close()
         self._local = threading.local()

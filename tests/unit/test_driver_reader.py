@@ -3,7 +3,9 @@ connection when the old one is lost, StorageUnavailable when the database is awa
 
 from __future__ import annotations
 
+import gc
 import os
+import sqlite3
 import threading
 
 import pytest
@@ -25,19 +27,51 @@ def _backend_pid(reader: DriverReader) -> int:
     return reader.rows("SELECT pg_backend_pid()", ())[0][0]
 
 
+def _is_closed(raw) -> bool:  # noqa: ANN001 - a DB-API connection
+    if isinstance(raw, sqlite3.Connection):
+        try:
+            raw.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            return True
+        return False
+    return raw.closed
+
+
 def test_reads_rows_and_keeps_one_connection_per_thread(engine):
     reader = DriverReader(engine)
     assert reader.rows(_sql(reader), (1,)) == [(0, "0" * 64)]
     assert reader.rows(_sql(reader), (2,)) == []
-    first = reader._connection()
-    assert reader._connection() is first
+    first = reader._connection().connection
+    assert reader._connection().connection is first
     seen = []
-    other = threading.Thread(target=lambda: seen.append(reader._connection()))
+    other = threading.Thread(target=lambda: seen.append(reader._connection().connection))
     other.start()
     other.join()
     assert seen[0] is not first
+    raw = first.dbapi_connection
     reader.close()
-    assert reader._connection() is not first  # closing forgets every connection
+    assert _is_closed(raw)
+    assert reader._connection().connection is not first  # closing forgets every connection
+    reader.close()
+
+
+def test_a_thread_that_ends_closes_its_connection(engine):
+    reader = DriverReader(engine)
+    raws = []
+
+    def read() -> None:
+        reader.rows(_sql(reader), (1,))
+        raws.append(reader._connection().connection.dbapi_connection)
+
+    threads = [threading.Thread(target=read) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    gc.collect()
+    assert len(raws) == 5 and all(_is_closed(raw) for raw in raws)
+    assert len(reader._opened) == 0
+    reader.close()
 
 
 def test_sees_what_other_connections_commit(engine):
@@ -49,22 +83,25 @@ def test_sees_what_other_connections_commit(engine):
     reader.close()
 
 
-def test_a_forked_child_opens_its_own_connection(engine):
+def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_alone(engine):
     reader = DriverReader(engine)
-    parent = reader._connection()
+    parent = reader._connection().connection
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: must not use the parent's session
+    if pid == 0:  # the child: must neither use nor close the parent's session
         try:
-            mine = reader._connection()
+            mine = reader._connection().connection
             ok = mine is not parent and reader.rows(_sql(reader), (1,))[0][0] == 0
+            reader.close()  # closes the child's connection only
+            reader._local = threading.local()  # the inherited holder goes: not closed either
+            gc.collect()
             os.write(write, b"1" if ok else b"0")
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert reader._connection() is parent  # still the parent's, and usable
     assert reader.rows(_sql(reader), (1,))[0][0] == 0
+    assert reader._connection().connection is parent  # served by the parent's session: no retry was needed
     reader.close()
 
 
