@@ -23,7 +23,8 @@ import time
 from flask import Flask, jsonify, request
 
 app = Flask("bare")
-_db: dict[int, sqlite3.Connection] = {}  # one connection per worker process
+_sqlite: dict[int, sqlite3.Connection] = {}  # one connection per worker process and backend
+_postgres: dict[int, object] = {}
 
 
 @app.post("/v1/hooks/whmcs")
@@ -33,13 +34,13 @@ def accept():
 
 
 def _connection(path: str) -> sqlite3.Connection:
-    connection = _db.get(os.getpid())
+    connection = _sqlite.get(os.getpid())
     if connection is None:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("CREATE TABLE IF NOT EXISTS floor (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
-        _db[os.getpid()] = connection
+        _sqlite[os.getpid()] = connection
     return connection
 
 
@@ -64,11 +65,12 @@ def durable_pg():
     import psycopg
 
     body = request.get_data()
-    connection = _db.get(-os.getpid())
+    connection = _postgres.get(os.getpid())
     if connection is None:
         url = os.environ["BENCH_FLOOR_PG"].replace("postgresql+psycopg://", "postgresql://")
-        connection = _db[-os.getpid()] = psycopg.connect(url)
-        with connection.transaction():
+        connection = _postgres[os.getpid()] = psycopg.connect(url)
+        with connection.transaction():  # workers start together: CREATE IF NOT EXISTS races without the lock
+            connection.execute("SELECT pg_advisory_xact_lock(4242)")
             connection.execute("CREATE TABLE IF NOT EXISTS floor (id BIGSERIAL PRIMARY KEY, body BYTEA NOT NULL)")
     with connection.transaction():
         row = connection.execute("INSERT INTO floor (body) VALUES (%s) RETURNING id", (body,)).fetchone()

@@ -24,6 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from bridge.errors import StorageUnavailable
+
 _log = logging.getLogger("bridge.db")
 
 
@@ -236,22 +238,14 @@ class DriverWriter:
         self.engine = engine
         self._lock_path = _write_lock_path(engine)
         self._sqlite = engine.dialect.name == "sqlite"
-        self._connection: Any = None
-        self._pid = 0
-        self._inherited: list[Any] = []
+        self._owned: _Owned | None = None
         event.listen(engine, "engine_disposed", lambda _engine: self.close())  # closes with the pool
 
     def _open(self) -> Any:
-        if self._connection is not None and self._pid != os.getpid():
-            # inherited through a fork: the parent's session. Never used nor closed here (closing
-            # would end it for the parent too); kept referenced so no finaliser closes it either.
-            self._inherited.append(self._connection)
-            self._connection = None
-        if self._connection is None:
-            pooled = self.engine.raw_connection()  # runs the engine's connect listeners (pragmas)
-            pooled.detach()  # ours alone from now on; closing it closes the driver connection
-            self._connection, self._pid = pooled, os.getpid()
-        return self._connection
+        owned = self._owned
+        if owned is None or owned.pid != os.getpid() or owned.connection is None:
+            owned = self._owned = _Owned(_own_connection(self.engine))  # an inherited one is let go
+        return owned.connection
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -276,15 +270,10 @@ class DriverWriter:
                 raise
 
     def close(self) -> None:
-        """Drop the connection (rolled back if it still can be); the next transaction opens anew."""
-        connection, self._connection = self._connection, None
-        if connection is not None and self._pid != os.getpid():
-            self._inherited.append(connection)
-        elif connection is not None:
-            with suppress(Exception):
-                connection.rollback()
-            with suppress(Exception):
-                connection.close()
+        """Drop the connection (closing it ends any open transaction); the next one opens anew."""
+        owned, self._owned = self._owned, None
+        if owned is not None and owned.pid == os.getpid():
+            owned.close()
 
 
 @contextmanager
@@ -293,16 +282,21 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-
-
 _FOREIGN: list[Any] = []  # connections inherited through a fork: never closed nor freed here
 
 
-class _Held:
-    """One thread's reader connection in one process. Closed when the thread ends (its
-    thread-local storage goes, and this with it) or when the reader closes. One inherited through
-    a fork is never closed by the child, not even by being freed: closing it would end the
-    parent's session."""
+def _own_connection(engine: Engine) -> Any:
+    """A driver connection taken out of the engine's pool for good (the engine's connect
+    listeners, such as SQLite's pragmas, have run on it); closing it closes the connection."""
+    pooled = engine.raw_connection()
+    pooled.detach()
+    return pooled
+
+
+class _Owned:
+    """A connection owned by one process (and, for the reader, one thread). Closed with its owner,
+    or when freed (a reader's goes when its thread ends). One inherited through a fork is never
+    closed by the child, not even by being freed: closing it would end the parent's session."""
 
     __slots__ = ("__weakref__", "connection", "pid")
 
@@ -339,16 +333,15 @@ class DriverReader:
         self.engine = engine
         self.qmark = engine.dialect.name == "sqlite"
         self._local = threading.local()
-        self._opened: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._opened: weakref.WeakSet[_Owned] = weakref.WeakSet()
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
-    def _connection(self) -> _Held:
+    def _connection(self) -> _Owned:
         held = getattr(self._local, "held", None)
         if held is not None and held.pid == os.getpid() and held.connection is not None:
             return held
-        pooled = self.engine.raw_connection()  # the engine's connect listeners run (pragmas)
-        pooled.detach()  # ours alone from now on
+        pooled = _own_connection(self.engine)
         try:
             if not self.qmark:
                 pooled.rollback()  # leave any transaction the checkout's ping began
@@ -356,7 +349,7 @@ class DriverReader:
         except BaseException:
             pooled.close()
             raise
-        held = _Held(pooled)
+        held = _Owned(pooled)
         with self._lock:
             self._opened.add(held)
         self._local.held = held
@@ -364,8 +357,6 @@ class DriverReader:
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         """All rows of one read; `sql` uses the driver's placeholders (see `qmark`)."""
-        from bridge.errors import StorageUnavailable
-
         for attempt in (1, 2):
             held = None
             try:

@@ -88,10 +88,14 @@ def _insert_keys_if_absent(dialect: str):  # noqa: ANN202 - an INSERT ... ON CON
 
 
 def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
-    wrapped = None
-    if row.wrapped is not None:
-        wrapped = WrappedKey(kid=row.kid, subject=row.subject, master_kid=row.master_kid or "", wrapped=row.wrapped)
-    return KeyRecord(kid=row.kid, subject=row.subject, wrapped=wrapped)
+    return _key_record(row.kid, row.subject, row.master_kid, row.wrapped)
+
+
+def _key_record(kid: str, subject: str, master_kid: str | None, wrapped: bytes | None) -> KeyRecord:
+    if wrapped is None:
+        return KeyRecord(kid=kid, subject=subject, wrapped=None)
+    return KeyRecord(kid=kid, subject=subject, wrapped=WrappedKey(
+        kid=kid, subject=subject, master_kid=master_kid or "", wrapped=bytes(wrapped)))
 
 
 class SqlLedgerStore:
@@ -184,14 +188,13 @@ class SqlLedgerStore:
                 seqs.append(seq)
                 prev = digest
             request.result = AppendResult(duplicate=False, seqs=tuple(seqs))
+        if not rows:
+            return
         if len(rows) == 1 and sql.insert_one_and_move is not None:
             cursor.execute(sql.insert_one_and_move, (*rows[0], seq, prev))
-        elif rows:
-            if len(rows) == 1:
-                cursor.execute(sql.insert_entry, rows[0])
-            else:
-                cursor.executemany(sql.insert_entry, rows)
-            cursor.execute(sql.move_head, (seq, prev))
+            return
+        cursor.executemany(sql.insert_entry, rows)
+        cursor.execute(sql.move_head, (seq, prev))
 
     @staticmethod
     def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001
@@ -271,12 +274,8 @@ class SqlLedgerStore:
     def key_for(self, subject: str) -> KeyRecord | None:
         """One subject's key: on the path of every event about a customer this process has not
         written for lately, so a plain driver read."""
-        rows = self._reader.rows(self._sql.key_for, (subject,))
-        if not rows:
-            return None
-        kid, found, master_kid, wrapped = rows[0]
-        return KeyRecord(kid=kid, subject=found, wrapped=None if wrapped is None else WrappedKey(
-            kid=kid, subject=found, master_kid=master_kid or "", wrapped=bytes(wrapped)))
+        rows = self._reader.rows(self._sql.key_for, (subject,))  # kid, subject, master_kid, wrapped
+        return _key_record(*rows[0]) if rows else None
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
         found: dict[str, KeyRecord] = {}
