@@ -96,17 +96,21 @@ class Services:
             ledger=self.ledger, queue=self.queue, issue_change=self.issue_change))
 
     def issue_change(self, client_id: int | None, purpose: str) -> str:
-        """A fresh bridge_change_id for one WHMCS write (or the one already issued for `purpose`),
-        registered before the write so the hook's echo is recognised as the bridge's own."""
+        """A fresh bridge_change_id for one WHMCS write to a client account (or the one already
+        issued for `purpose`), registered before the write so the hook's echo is recognised as
+        the bridge's own."""
         import uuid
-        from datetime import timedelta
+
+        from bridge.verification.policy import CHANGE_TTL
+        from bridge.verification.state import client_ref
 
         existing = self.verification_store.change_for(purpose)
         if existing:
             return existing
         change_id, now = str(uuid.uuid4()), self.clock.now()
+        subject = client_ref(client_id) if client_id is not None else None
         self.verification_store.issue_change(change_id, client_id=client_id, purpose=purpose, at=now,
-                                             expires_at=now + timedelta(days=2))
+                                             expires_at=now + CHANGE_TTL, subject=subject)
         return change_id
 
     @property

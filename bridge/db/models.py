@@ -141,6 +141,7 @@ class IssuedChange(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     used_by: Mapped[str | None] = mapped_column(String(256), nullable=True)  # the claiming event
+    subject: Mapped[str | None] = mapped_column(String(80), nullable=True)  # client:1, contact:7
 
 
 class ValidateAllowance(Base):
@@ -150,7 +151,8 @@ class ValidateAllowance(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subject: Mapped[str] = mapped_column(String(80), nullable=False)
     digest: Mapped[str] = mapped_column(String(64), nullable=False)
-    allowed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    allowed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)  # the call's occurred_at
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # the bridge's clock
 
     __table_args__ = (Index("ix_validate_allowances_lookup", "subject", "digest"),)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
@@ -110,36 +110,41 @@ class SqlVerificationStore:
 
     # -- the bridge's own writes -----------------------------------------------------------
     def issue_change(self, change_id: str, *, client_id: int | None, purpose: str, at: datetime,
-                     expires_at: datetime) -> None:
+                     expires_at: datetime, subject: str | None = None) -> None:
         with write_tx(self.engine) as conn:
             conn.execute(insert(C).values(change_id=change_id, client_id=client_id, purpose=purpose,
-                                          created_at=at, expires_at=expires_at))
+                                          created_at=at, expires_at=expires_at, subject=subject))
 
     def change_for(self, purpose: str) -> str | None:
         with read_tx(self.engine) as conn:
             return conn.execute(select(C.c.change_id).where(C.c.purpose == purpose)).scalar()
 
-    def claim_change(self, change_id: str, *, at: datetime, by: str = "") -> bool:
+    def claim_change(self, change_id: str, *, client_id: int, subject: str, at: datetime, by: str = "",
+                     skew: timedelta = timedelta(0)) -> bool:
         """True once per event: the first claim marks it used by `by`; a later claim succeeds only
-        for that same event (a re-delivery), never for another one."""
+        for that same event (a re-delivery), never for another one. Bound to the client and the
+        subject it was issued for (a change issued before subjects were recorded binds the client)."""
         with write_tx(self.engine) as conn:
             result = conn.execute(
-                update(C).where(C.c.change_id == change_id, C.c.expires_at > at,
+                update(C).where(C.c.change_id == change_id, C.c.client_id == client_id,
+                                or_(C.c.subject.is_(None), C.c.subject == subject),
+                                C.c.created_at <= at + skew, C.c.expires_at > at,
                                 or_(C.c.used_at.is_(None), and_(C.c.used_by == by, by != "")))
                 .values(used_at=at, used_by=by or None)
             )
             return result.rowcount == 1
 
     # -- validate allowances and known state -----------------------------------------------
-    def add_allowance(self, subject: str, digest: str, *, at: datetime) -> None:
+    def add_allowance(self, subject: str, digest: str, *, at: datetime, received_at: datetime) -> None:
         # not durable: lost in a power cut, it only matters if the customer's verification lapses
         # before the ClientEdit that follows arrives (a current verification allows it anyway)
         with write_tx(self.engine, durable=False) as conn:
-            conn.execute(insert(A).values(subject=subject, digest=digest, allowed_at=at))
+            conn.execute(insert(A).values(subject=subject, digest=digest, allowed_at=at, received_at=received_at))
 
-    def has_allowance(self, subject: str, digest: str, *, since: datetime, until: datetime) -> bool:
-        query = select(A.c.id).where(and_(A.c.subject == subject, A.c.digest == digest,
-                                          A.c.allowed_at >= since, A.c.allowed_at <= until))
+    def has_allowance(self, subject: str, digest: str, *, occurred: tuple[datetime, datetime],
+                      received: tuple[datetime, datetime]) -> bool:
+        query = select(A.c.id).where(and_(A.c.subject == subject, A.c.digest == digest, or_(
+            A.c.allowed_at.between(*occurred), A.c.received_at.between(*received))))
         with read_tx(self.engine) as conn:
             return conn.execute(query.limit(1)).first() is not None
 
@@ -158,10 +163,13 @@ class SqlVerificationStore:
             rows = conn.execute(select(S.c.subject).where(S.c.client_id == client_id).distinct().order_by(S.c.subject))
             return [r[0] for r in rows]
 
-    def state_with_keys(self, subject: str) -> tuple[dict[str, str], dict[str, KeyRecord]]:
-        """The sealed values and the data-key records they name, in one read transaction."""
+    def state_with_keys(self, subject: str, *, client_id: int | None = None) -> tuple[dict[str, str],
+                                                                                      dict[str, KeyRecord]]:
+        """The sealed values and the data-key records they name, in one read transaction; with
+        `client_id`, only values recorded for that client."""
+        query = _STATE if client_id is None else _STATE.where(S.c.client_id == client_id)
         with read_tx(self.engine) as conn:
-            sealed = {r.field: r.sealed for r in conn.execute(_STATE, {"subject": subject})}
+            sealed = {r.field: r.sealed for r in conn.execute(query, {"subject": subject})}
             kids = sorted({json.loads(v)["kid"] for v in sealed.values()})
             keys = {r.kid: key_record(r) for r in conn.execute(_KEYS_BY_KID, {"kids": kids})} if kids else {}
         return sealed, keys

@@ -42,7 +42,8 @@ def client_edited(envelope: HookEnvelope, fields: FieldPolicy) -> list[EntryDraf
     when the account was closed or reopened. Always at least one entry: the edit happened."""
     client_id = envelope.vars["userid"]
     old = envelope.vars.get("olddata") or {}
-    consent, rest = split(between(envelope.vars, old, fields.client_category), Category.CONSENT)
+    diff = between(envelope.vars, old, fields.client_category, envelope.unreadable_vars)
+    consent, rest = split(diff, Category.CONSENT)
     entries = []
     if rest.changes or not consent.changes:
         entries.append(client_draft(envelope, EventType.CLIENT_UPDATED, client_id, rest))

@@ -25,7 +25,14 @@ def details(envelope: HookEnvelope, **extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {"event": envelope.event, "whmcs_version": envelope.whmcs.version}
     if envelope.outbox_id is not None:
         base["outbox_id"] = envelope.outbox_id
-    return base | {key: value for key, value in extra.items() if value not in ([], ())}
+    return base | envelope.notes() | {key: value for key, value in extra.items() if value not in ([], ())}
+
+
+def diff_details(diff: Diff | None) -> dict[str, list[str]]:
+    """The diff's fields of unknown old or new value, for an entry's details."""
+    if diff is None:
+        return {}
+    return {"unknown_old": list(diff.unknown_old), "unknown_new": list(diff.unknown_new)}
 
 
 def draft(
@@ -56,10 +63,9 @@ def client_draft(
 ) -> EntryDraft:
     """A draft about a client account: subject, data key and client_id all that account."""
     changes = diff.changes if diff else ()
-    unknown_old = list(diff.unknown_old) if diff else []
     return draft(
         envelope, event_type, client_subject(client_id), changes=changes, client_id=client_id,
-        unknown_old=unknown_old, **extra,
+        **diff_details(diff), **extra,
     )
 
 

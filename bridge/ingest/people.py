@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bridge.ingest.diff import Diff, between, initial
-from bridge.ingest.drafting import PASSWORD_CHANGED, client_subject, draft, user_subject
+from bridge.ingest.drafting import PASSWORD_CHANGED, client_subject, diff_details, draft, user_subject
 from bridge.ingest.envelope import HookEnvelope
 from bridge.ingest.fields import FieldPolicy
 from bridge.ledger.entries import EntryDraft, EventType, Subject
@@ -22,7 +22,7 @@ def _contact_draft(envelope: HookEnvelope, event_type: EventType, diff: Diff) ->
     return draft(
         envelope, event_type, Subject.of("contact", envelope.vars["contactid"]),
         changes=diff.changes, client_id=client_id, key_subject=client_subject(client_id),
-        unknown_old=list(diff.unknown_old),
+        **diff_details(diff),
     )
 
 
@@ -33,7 +33,7 @@ def contact_added(envelope: HookEnvelope, fields: FieldPolicy) -> list[EntryDraf
 
 def contact_edited(envelope: HookEnvelope, fields: FieldPolicy) -> list[EntryDraft]:
     old = envelope.vars.get("olddata") or {}
-    diff = between(envelope.vars, old, fields.contact.get)
+    diff = between(envelope.vars, old, fields.contact.get, envelope.unreadable_vars)
     return [_contact_draft(envelope, EventType.CONTACT_UPDATED, diff)]
 
 
@@ -45,8 +45,7 @@ def _user_draft(
     envelope: HookEnvelope, event_type: EventType, user_id: int, diff: Diff
 ) -> EntryDraft:
     return draft(
-        envelope, event_type, user_subject(user_id), changes=diff.changes,
-        unknown_old=list(diff.unknown_old),
+        envelope, event_type, user_subject(user_id), changes=diff.changes, **diff_details(diff),
     )
 
 
@@ -57,7 +56,7 @@ def user_added(envelope: HookEnvelope, fields: FieldPolicy) -> list[EntryDraft]:
 
 def user_edited(envelope: HookEnvelope, fields: FieldPolicy) -> list[EntryDraft]:
     old = envelope.vars.get("olddata") or {}
-    diff = between(envelope.vars, old, fields.user.get)
+    diff = between(envelope.vars, old, fields.user.get, envelope.unreadable_vars)
     return [_user_draft(envelope, EventType.USER_UPDATED, envelope.vars["user_id"], diff)]
 
 

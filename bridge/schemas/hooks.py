@@ -30,6 +30,7 @@ from bridge.ingest import coerce
 from bridge.ingest.envelope import HookEnvelope, WhmcsInfo
 from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.ingest.secrets import TooDeep, drop_secrets
+from bridge.ingest.values import DEFAULT_GATEWAY_WORD
 from bridge.ledger.entries import Actor
 from bridge.schemas.fastload import FastLoad
 
@@ -134,12 +135,13 @@ class HttpUrl(_Loose):
 class FlagMap(_Loose):
     """email_preferences: {kind: flag}. Errors name the field only, never a submitted key."""
 
+
     @staticmethod
     def convert(value: Any) -> dict[str, bool]:
+        # keys that are no preference kind are ignored (section 10: unknown keys are data too)
         mapping = coerce.to_mapping(value)
-        if not all(isinstance(key, str) and _PREFERENCE_KIND.fullmatch(key) for key in mapping):
-            raise coerce.Unreadable("mapping")
-        return {key: coerce.to_bool(item) for key, item in mapping.items()}
+        return {key: coerce.to_bool(item) for key, item in mapping.items()
+                if isinstance(key, str) and _PREFERENCE_KIND.fullmatch(key)}
 
 
 class RequiredId(PositiveId):
@@ -177,6 +179,7 @@ class _ClientFieldsInSchema(VarsInSchema):
     taxexempt, latefeeoveride, overideduenotices, separateinvoices = (Flag() for _ in range(4))
     disableautocc, overrideautoclose, allow_sso, email_verified = (Flag() for _ in range(4))
     emailoptout, marketing_emails_opt_in, isOptedInToMarketingEmails = Flag(), Flag(), Flag()
+    marketingoptin = Flag()
     email_preferences = FlagMap()
 
     @pre_load
@@ -189,15 +192,23 @@ class _ClientFieldsInSchema(VarsInSchema):
         if not flat:
             return data
         rest = {k: v for k, v in data.items() if k not in flat}
-        nested = dict(coerce.to_mapping(rest.get("email_preferences") or {}))
+        given = rest.get("email_preferences") or {}
+        nested = dict(given) if isinstance(given, Mapping) else {}
         nested.update({k[len(prefix):-1]: v for k, v in flat.items()})
         return rest | {"email_preferences": nested}
 
     @post_load
     def _gateway(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        # tblclients calls the gateway `defaultgateway`, the API and the ledger `paymentmethod`.
+        # tblclients calls the gateway `defaultgateway`, the API and the ledger `paymentmethod`;
+        # the client-area form posts "none" for the default gateway, which WHMCS stores as "".
         if data.get("paymentmethod") is None and data.get("defaultgateway") is not None:
             data["paymentmethod"] = data["defaultgateway"]
+        if isinstance(data.get("paymentmethod"), str) and data["paymentmethod"].casefold() == DEFAULT_GATEWAY_WORD:
+            data["paymentmethod"] = ""
+        # the profile form's marketing checkbox is `marketingoptin` (the API's name too)
+        if data.get("marketing_emails_opt_in") is None and data.get("marketingoptin") is not None:
+            data["marketing_emails_opt_in"] = data["marketingoptin"]
+        data.pop("marketingoptin", None)
         return data
 
 
@@ -363,9 +374,56 @@ class EventVars(fields.Field):
         self.fallback = FastLoad(VarsInSchema())
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        """(loaded vars, dotted paths of the vars dropped as unreadable)."""
         event = data.get("event") if isinstance(data, Mapping) else None
         name = event.strip() if isinstance(event, str) else ""
-        return self.registry.get(name, self.fallback).load(value)
+        return load_readable(self.registry.get(name, self.fallback), value)
+
+
+# Vars that say whom a call is about. Dropping one would change what the call means (no userid
+# reads as a sign-up, no contactid as a new contact, no relid as mail to nobody), so an
+# unreadable one is a malformed envelope, never a dropped value.
+IDENTITY_VARS = frozenset({"userid", "client_id", "contactid", "relid", "messagename", "user_id", "user",
+                           "toUserID", "fromUserID"})
+_MAX_DROPS = 3  # rounds of dropping: a value's error may only show once its parent loads
+
+
+def load_readable(loader: FastLoad, value: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Section 10, form input is data: vars that cannot be read are dropped and named, and the rest
+    loads. Raises the ValidationError when `vars` itself is unusable (not an object, too deep) or
+    an identity var is unreadable."""
+    dropped: list[str] = []
+    for _ in range(_MAX_DROPS + 1):
+        try:
+            return loader.load(value), tuple(dropped)
+        except ValidationError as err:
+            paths = sorted(_flatten(err.messages))
+            if set(paths) & set(dropped) or any(_fatal(path) for path in paths):
+                raise
+            value = _without(value, paths)
+            dropped.extend(paths)
+    raise ValidationError("Too many unreadable values.")
+
+
+def _fatal(path: str) -> bool:
+    return path == "_schema" or path.split(".", 1)[0] in IDENTITY_VARS
+
+
+def _without(value: Any, paths: list[str]) -> Any:
+    """A copy of `value` without the values at these dotted paths (a path's form-style spelling
+    "email_preferences[general]" included)."""
+    out = dict(value) if isinstance(value, Mapping) else value
+    for path in paths:
+        head, _, rest = path.partition(".")
+        if not isinstance(out, dict):
+            break
+        if rest and isinstance(out.get(head), Mapping):
+            out[head] = _without(out[head], [rest])
+        else:
+            out.pop(head, None)
+            for key in [k for k in out if isinstance(k, str) and k.startswith(f"{head}[")]:
+                out.pop(key)
+    return out
 
 
 class _MaxLength(Length):
@@ -427,16 +485,22 @@ class _EnvelopeInSchema(Schema):
     occurred_at = Timestamp(required=True)
     whmcs = fields.Nested(WhmcsInSchema, required=True)
     actor = fields.Nested(ActorInSchema, required=True)
+    # dotted paths of the vars the hook cut to 64 KiB or dropped to stay under 1 MiB
+    truncated = fields.List(fields.String(validate=Length(max=512)), load_default=list,
+                            validate=Length(max=4096))
 
     @post_load
     def _envelope(self, data: dict[str, Any], **kwargs: Any) -> HookEnvelope:
+        loaded, unreadable = data["vars"]
         return HookEnvelope(
             event=data["event"],
             occurred_at=data["occurred_at"],
             whmcs=WhmcsInfo(**data["whmcs"]),
             actor=data["actor"],
             outbox_id=data.get("outbox_id"),
-            vars=data["vars"],
+            vars=loaded,
+            unreadable=unreadable,
+            truncated=tuple(dict.fromkeys(data["truncated"])),
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bridge.ingest.envelope import HookEnvelope
 from bridge.jobs.queue import JobQueue
-from bridge.ledger.entries import Actor, Change, EntryDraft, EventType, Subject
+from bridge.ledger.entries import Change, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
 from bridge.ledger.store import StoreOp
 from bridge.verification.messages import verification_required
@@ -22,7 +22,8 @@ from bridge.verification.state import KnownStates, client_ref, contact_ref
 
 REVERT_JOB = "revert"
 EDIT_EVENTS = {"ClientEdit": EventType.CLIENT_UPDATED, "ContactEdit": EventType.CONTACT_UPDATED}
-CLOCK_SKEW = timedelta(minutes=1)
+# how far WHMCS's clock may stand from the bridge's (the webhook tolerance's default)
+CLOCK_SKEW = timedelta(minutes=5)
 CONSENT_STATE = frozenset({"marketing_emails_opt_in", "emailoptout"})  # kept for EmailPreSend
 
 
@@ -63,29 +64,36 @@ class Gate:
 
     # -- block before ----------------------------------------------------------------------
     def check_details(self, envelope: HookEnvelope) -> Answer:
-        """ClientDetailsValidation / ContactDetailsValidation: may these submitted values be saved?"""
+        """ClientDetailsValidation / ContactDetailsValidation: may these submitted values be saved now?"""
         target = _validate_target(envelope)
         if target is None or envelope.actor.type not in self.config.enforce_actors:
             return Answer(True)  # a new sign-up or new contact, or an actor the policy trusts
-        submitted = {k: envelope.vars[k] for k in self.config.protected if k in envelope.vars}
-        current = envelope.vars.get("current") or self.states.get(target.subject)
-        if not current:
+        protected = self.config.protected
+        submitted = {k: envelope.vars[k] for k in protected if k in envelope.vars}
+        unreadable = sorted(protected & envelope.unreadable_vars)  # sent, but not readable: changed
+        current = envelope.vars.get("current") or self.states.get(target.subject, client_id=target.client_id)
+        if not current and target.contact_id is None and not unreadable:
             self._record(envelope, target, EventType.CHANGE_UNCHECKED, submitted, {}, sorted(submitted))
             return Answer(True)
-        changed = changed_fields(submitted, current, self.config.protected)
+        # a contact nobody knows as this client's: every posted protected field counts as changed
+        known = current or {}
+        changed = sorted({*changed_fields(submitted, known, protected), *unreadable,
+                          *(() if current else submitted)})
         if not changed:
             return Answer(True)
-        user_id = envelope.actor.user_id
-        if self.verifications.current(target.client_id, at=envelope.occurred_at, user_id=user_id):
-            self._allow(target, {k: submitted[k] for k in changed}, envelope)
+        now = self.ledger.clock.now()
+        # "may this be saved now?": a verification recorded before the call arrived allows it,
+        # whatever WHMCS's clock says
+        if self.verifications.current(target.client_id, at=now, user_id=envelope.actor.user_id):
+            self._allow(target, {k: submitted[k] for k in changed if k in submitted}, envelope, received_at=now)
             return Answer(True)
-        self._record(envelope, target, EventType.CHANGE_BLOCKED, submitted, current, changed, request=True)
+        self._record(envelope, target, EventType.CHANGE_BLOCKED, submitted, known, changed, request=True)
         return Answer(False, [verification_required(changed)])
 
-    def _allow(self, target: Target, values: dict[str, Any], envelope: HookEnvelope) -> None:
+    def _allow(self, target: Target, values: dict[str, Any], envelope: HookEnvelope, *, received_at) -> None:  # noqa: ANN001
         key = self.ledger.keyring.for_writing(client_ref(target.client_id)).key
         self.verifications.store.add_allowance(target.subject, values_digest(key, target.subject, values),
-                                               at=envelope.occurred_at)
+                                               at=envelope.occurred_at, received_at=received_at)
 
     def _record(self, envelope: HookEnvelope, target: Target, event_type: EventType, new: dict, old: dict,
                 fields: Sequence[str], *, request: bool = False) -> None:
@@ -93,7 +101,7 @@ class Gate:
         drafts = [EntryDraft(event_type=event_type, occurred_at=envelope.occurred_at,
                              subject=target.ledger_subject, actor=envelope.actor, changes=changes,
                              key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
-                             details={"hook": envelope.event, "fields": list(fields)})]
+                             details={"hook": envelope.event, "fields": list(fields), **envelope.notes()})]
         also: list[StoreOp] = []
         if request:
             drafts.append(self._request_draft(envelope, target, fields))
@@ -132,7 +140,7 @@ class Gate:
             return envelope
         old = dict(envelope.vars.get("olddata") or {})
         missing = [k for k in self.config.protected if k in envelope.vars and k not in old]
-        known = self.states.get(target.subject) if missing else None
+        known = self.states.get(target.subject, client_id=target.client_id) if missing else None
         if not known:
             return envelope
         old.update({k: known[k] for k in missing if k in known})
@@ -147,29 +155,36 @@ class Gate:
         if update is None or target is None:
             return
         seq, draft = update
-        if self._trusted(envelope.actor, claimed_by=f"seq:{seq}"):
+        if self._trusted(envelope, target, claimed_by=f"seq:{seq}"):
             return
         unknown = set(draft.details.get("unknown_old") or ())
+        unreadable = set(draft.details.get("unknown_new") or ()) - unknown
         protected = [c for c in draft.changes if c.field in self.config.protected]
         flagged = sorted(c.field for c in protected if c.field in unknown)
         changed = [c for c in protected if c.field not in unknown]
         if flagged:
-            self._flag_unknown(envelope, target, flagged, seq)
+            self._flag_unknown(envelope, target, flagged, seq, reason="old value unknown")
+        if unreadable & {c.field for c in changed}:
+            self._flag_unknown(envelope, target, sorted(unreadable & {c.field for c in changed}), seq,
+                               reason="new value unreadable")
         if not changed or self._excused(envelope, target, changed):
             return
         fields = sorted(c.field for c in changed)
-        payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields}
+        payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields,
+                   "unknown_new": sorted(unreadable & set(fields))}
         if not self.queue.exists(f"revert:{seq}"):  # once per entry, also when an event is re-delivered
             self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
                                now=self.ledger.clock.now())
         self.ledger.append([self._request_draft(envelope, target, fields)],
                            also=[self._request_op(envelope, target, fields)], webhook_id=f"bridge:requested:{seq}")
 
-    def _trusted(self, actor: Actor, *, claimed_by: str) -> bool:
+    def _trusted(self, envelope: HookEnvelope, target: Target, *, claimed_by: str) -> bool:
+        actor = envelope.actor
         if actor.type == "api":
             if (actor.id == self.config.bridge_identifier and actor.change_id
-                    and self.verifications.store.claim_change(actor.change_id, at=self.ledger.clock.now(),
-                                                              by=claimed_by)):
+                    and self.verifications.store.claim_change(
+                        actor.change_id, client_id=target.client_id, subject=target.subject,
+                        at=envelope.occurred_at, by=claimed_by, skew=CLOCK_SKEW)):
                 return True  # the bridge's own write, echoed back: never reverted (no loop)
             if actor.id in self.config.exempt_api_identifiers:
                 return True
@@ -179,16 +194,23 @@ class Gate:
         at = envelope.occurred_at
         if self.verifications.current(target.client_id, at=at, user_id=envelope.actor.user_id):
             return True
+        if any(c.new is None and c.field in envelope.unreadable_vars for c in changed):
+            return False  # a value nobody could read was never allowed by a validate call
         key = self.ledger.keyring.for_writing(client_ref(target.client_id)).key
         digest = values_digest(key, target.subject, {c.field: c.new for c in changed})
-        return self.verifications.store.has_allowance(target.subject, digest, since=at - ALLOWANCE_WINDOW,
-                                                      until=at + CLOCK_SKEW)
+        now = self.ledger.clock.now()
+        # WHMCS's clock against the call's, or the bridge's against the call's arrival
+        return self.verifications.store.has_allowance(
+            target.subject, digest, occurred=(at - ALLOWANCE_WINDOW, at + CLOCK_SKEW),
+            received=(now - ALLOWANCE_WINDOW, now + CLOCK_SKEW))
 
-    def _flag_unknown(self, envelope: HookEnvelope, target: Target, fields: list[str], seq: int) -> None:
-        self.ledger.append(webhook_id=f"bridge:unchecked:{seq}", drafts=[EntryDraft(
+    def _flag_unknown(self, envelope: HookEnvelope, target: Target, fields: list[str], seq: int, *,
+                      reason: str) -> None:
+        tag = "unchecked" if reason == "old value unknown" else "unreadable"
+        self.ledger.append(webhook_id=f"bridge:{tag}:{seq}", drafts=[EntryDraft(
             event_type=EventType.CHANGE_UNCHECKED, occurred_at=envelope.occurred_at, subject=target.ledger_subject,
             actor=envelope.actor, key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
-            details={"fields": fields, "reason": "old value unknown", "entry_seq": seq})])
+            details={"fields": fields, "reason": reason, "entry_seq": seq})])
 
 
 def _validate_target(envelope: HookEnvelope) -> Target | None:

@@ -1,6 +1,5 @@
-"""Pure rules: how values compare, which changes are protected, whether a verification is current.
-
-Values are compared after trimming; emails ignoring case; phone numbers by their digits.
+"""Pure rules: which changes are protected, whether a verification is current. Values compare
+by `bridge.ingest.values` (the one normalisation for validate, events, reverts and sync).
 """
 
 from __future__ import annotations
@@ -12,28 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bridge.ingest.values import normalize, same
+
 ALLOWANCE_WINDOW = timedelta(minutes=15)
-
-
-def normalize(field: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    text = str(value).strip()
-    if field == "email":
-        return text.casefold()
-    if field == "phonenumber":
-        return "".join(ch for ch in text if ch.isdigit())
-    return text
+# a bridge_change_id works once, for its subject, within this long of being issued (section 10)
+CHANGE_TTL = timedelta(minutes=15)
 
 
 def changed_fields(submitted: Mapping[str, Any], current: Mapping[str, Any], protected: Iterable[str]) -> list[str]:
     """Protected fields present on both sides whose normalised values differ, in a stable order."""
     return sorted(
         name for name in set(protected)
-        if name in submitted and name in current and submitted[name] != current[name]  # equal: unchanged
-        and normalize(name, submitted[name]) != normalize(name, current[name])
+        if name in submitted and name in current and not same(name, submitted[name], current[name])
     )
 
 

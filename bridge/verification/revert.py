@@ -9,20 +9,20 @@ the write, so the ClientEdit WHMCS fires back is recognised as the bridge's own;
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
+from bridge.ingest.values import same
 from bridge.jobs.queue import Job, JobQueue
 from bridge.jobs.worker import Final, Retryable
 from bridge.ledger.entries import Actor, Change, EntryDraft, EventType, Subject
 from bridge.ledger.service import SHREDDED, Ledger
-from bridge.verification.policy import field_category, normalize
+from bridge.verification.policy import CHANGE_TTL, field_category
+from bridge.verification.state import client_ref, contact_ref
 from bridge.verification.store import VerificationStore
 from bridge.whmcs.api import WhmcsClient, WhmcsRejected, WhmcsUnavailable
 
 NOTE_JOB = "client_note"
 BRIDGE_ACTOR = Actor(type="system", id="bridge")
-CHANGE_TTL = timedelta(days=2)
 
 
 class Reverter:
@@ -40,7 +40,7 @@ class Reverter:
         try:
             current = self._current(p)
             issued = self.store.change_for(f"revert:{job.id}")
-            restore = {f: old[f] for f in p["fields"] if normalize(f, current.get(f)) == normalize(f, new[f])}
+            restore = {f: old[f] for f in p["fields"] if _unverified(f, current.get(f), old[f], new[f], p)}
             if not restore and issued is None:
                 return  # superseded: WHMCS no longer holds the unverified values
             if restore:
@@ -61,11 +61,11 @@ class Reverter:
         return self.whmcs.get_client(p["client_id"]).fields()
 
     def _write(self, job: Job, p: dict[str, Any], restore: dict[str, Any], issued: str | None) -> None:
-        change_id = issued or str(uuid.uuid4())
-        if issued is None:
-            now = self.ledger.clock.now()
-            self.store.issue_change(change_id, client_id=p["client_id"], purpose=f"revert:{job.id}", at=now,
-                                    expires_at=now + CHANGE_TTL)
+        # a fresh id for every attempt: one issued for an earlier attempt may have expired
+        change_id, now = str(uuid.uuid4()), self.ledger.clock.now()
+        subject = contact_ref(p["contact_id"]) if p.get("contact_id") else client_ref(p["client_id"])
+        self.store.issue_change(change_id, client_id=p["client_id"], purpose=f"revert:{job.id}", at=now,
+                                expires_at=now + CHANGE_TTL, subject=subject)
         fields = _api_fields(restore)
         if p.get("contact_id"):
             self.whmcs.update_contact(p["contact_id"], fields, change_id=change_id)
@@ -127,3 +127,11 @@ def _sides(entry: dict[str, Any], fields: list[str]) -> tuple[dict[str, Any], di
 def _api_fields(values: dict[str, Any]) -> dict[str, Any]:
     """Ledger field names to UpdateClient parameter names (the gateway is `paymentmethod` in both)."""
     return {name: ("" if value is None else value) for name, value in values.items()}
+
+
+def _unverified(field: str, current: Any, old: Any, new: Any, p: dict[str, Any]) -> bool:
+    """Does WHMCS still hold the unverified value? For a value nobody could read (section 10), any
+    value other than the old one is taken as it."""
+    if field in p.get("unknown_new", ()):
+        return not same(field, current, old)
+    return same(field, current, new)

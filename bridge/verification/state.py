@@ -37,9 +37,11 @@ class KnownStates:
         }
         return self.store.op_put_state(subject, client_id, sealed)
 
-    def get(self, subject: str) -> dict[str, Any] | None:
-        """The known values, or None when nothing is known (or the key is shredded)."""
-        raw, records = self.store.state_with_keys(subject)
+    def get(self, subject: str, *, client_id: int | None = None) -> dict[str, Any] | None:
+        """The known values, or None when nothing is known (or the key is shredded). With
+        `client_id`, only what is known of this subject as that client's (a contact id posted with
+        another client's id finds nothing)."""
+        raw, records = self.store.state_with_keys(subject, client_id=client_id)
         return self._open(subject, raw, records)
 
     def get_for_clients(self, client_ids: Sequence[int]) -> dict[str, dict[str, Any]]:

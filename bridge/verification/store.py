@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bridge.ledger.store import KeyRecord, StoreOp
@@ -48,23 +48,29 @@ class VerificationStore(Protocol):
     def open_request(self, client_id: int) -> PendingRequest | None: ...
 
     def issue_change(self, change_id: str, *, client_id: int | None, purpose: str, at: datetime,
-                     expires_at: datetime) -> None: ...
+                     expires_at: datetime, subject: str | None = None) -> None: ...
 
     def change_for(self, purpose: str) -> str | None:
         """The change id issued for a purpose (e.g. one revert job), if any."""
 
-    def claim_change(self, change_id: str, *, at: datetime, by: str = "") -> bool:
-        """True once for an issued, unexpired, unused change id; False for anything else."""
+    def claim_change(self, change_id: str, *, client_id: int, subject: str, at: datetime, by: str = "",
+                     skew: timedelta = timedelta(0)) -> bool:
+        """True once for a change id issued for this client and subject, claimed at a time between
+        its issue (less `skew`) and its expiry, and unused; False for anything else."""
 
-    def add_allowance(self, subject: str, digest: str, *, at: datetime) -> None: ...
+    def add_allowance(self, subject: str, digest: str, *, at: datetime, received_at: datetime) -> None: ...
 
-    def has_allowance(self, subject: str, digest: str, *, since: datetime, until: datetime) -> bool: ...
+    def has_allowance(self, subject: str, digest: str, *, occurred: tuple[datetime, datetime],
+                      received: tuple[datetime, datetime]) -> bool:
+        """An allowance whose call's occurred_at lies in `occurred` or whose arrival lies in
+        `received` (each a closed interval)."""
 
     def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp: ...
 
     def state(self, subject: str) -> dict[str, str]: ...
 
-    def state_with_keys(self, subject: str) -> tuple[dict[str, str], dict[str, KeyRecord]]: ...
+    def state_with_keys(self, subject: str, *, client_id: int | None = None) -> tuple[dict[str, str],
+                                                                                      dict[str, KeyRecord]]: ...
 
     def states_of_clients(self, client_ids: Sequence[int]) -> tuple[dict[str, dict[str, str]],
                                                                       dict[str, KeyRecord]]: ...

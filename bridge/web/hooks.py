@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, g, request
 
 from bridge.errors import ValidationFailed
-from bridge.schemas.hooks import EventEnvelopeInSchema, ValidateEnvelopeInSchema, load_envelope
+from bridge.ingest.envelope import HookEnvelope, not_in_future
+from bridge.schemas.hooks import EventEnvelopeInSchema, Kind, ValidateEnvelopeInSchema, load_envelope
 from bridge.schemas.replies import HookAcceptedOutSchema, HookDuplicateOutSchema, ValidateOutSchema
 from bridge.signing import SignatureInvalid, verify
 from bridge.web.apidoc import documented
@@ -73,6 +75,13 @@ def parse_json(body: bytes) -> object:
         raise ValidationFailed("the body is not valid JSON", errors={"body": ["not valid JSON"]}) from None
 
 
+def load_hook(services, body: bytes, kind: Kind) -> HookEnvelope:  # noqa: ANN001 - the app's Services
+    """The parsed envelope, its `occurred_at` never later than the bridge's now + tolerance."""
+    envelope = load_envelope(parse_json(body), kind=kind)
+    tolerance = timedelta(seconds=services.settings.webhook_tolerance_s)
+    return not_in_future(envelope, now=services.clock.now(), tolerance=tolerance)
+
+
 def _reject_constant(_name: str) -> object:
     raise ValueError("non-standard JSON constant")
 
@@ -92,7 +101,7 @@ def events():
         webhook_id, body = verified_request(services)
     except _Unsigned:
         return _unsigned_response()
-    envelope = load_envelope(parse_json(body), kind="event")
+    envelope = load_hook(services, body, "event")
     result = services.ingest.ingest(webhook_id, envelope)
     g.log_extra = {"event": envelope.event, "outcome": result.status}  # on the request's log line
     metrics = current_app.extensions.get("bridge_metrics")
@@ -118,7 +127,7 @@ def validate():
     except _Unsigned:
         return _unsigned_response()
     started = time.perf_counter()
-    envelope = load_envelope(parse_json(body), kind="validate")
+    envelope = load_hook(services, body, "validate")
     try:
         return _validate_answer(services, envelope)
     finally:

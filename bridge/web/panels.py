@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 from bridge.panels.admin import admin_summary
 from bridge.panels.client import client_panel
-from bridge.schemas.hooks import PanelEnvelopeInSchema, load_envelope
+from bridge.schemas.hooks import PanelEnvelopeInSchema
 from bridge.schemas.replies import PanelOutSchema
 from bridge.web.apidoc import documented
-from bridge.web.hooks import _Unsigned, _unsigned_response, parse_json, verified_request
+from bridge.web.hooks import _Unsigned, _unsigned_response, load_hook, verified_request
 
 bp = Blueprint("panels", __name__, template_folder="templates")
 TEMPLATES = {
@@ -30,7 +30,7 @@ def panel():
         _webhook_id, body = verified_request(services)
     except _Unsigned:
         return _unsigned_response()
-    envelope = load_envelope(parse_json(body), kind="panel")
+    envelope = load_hook(services, body, "panel")
     template = TEMPLATES.get(envelope.event)
     if template is None:
         return jsonify(PanelOutSchema().dump({"html": ""}))  # an output hook this bridge does not fill

@@ -117,7 +117,7 @@ class TestAdminSummary:
         place_hold(client, services)
         html = render(client, signer, "AdminAreaClientSummaryPage")
         assert "Closed 2026-11-24 20:02 UTC; purge due 2027-11-24 20:02 UTC" in html and "On hold" in html
-        assert "Hold: accounting irregularity, since 2026-11-24 20:00 UTC" in html
+        assert "Hold: accounting irregularity, since 2026-11-24 20:02 UTC" in html  # placed after the closure
         assert "INV-2231" not in html and "disputes" not in html  # a hold's free text is personal
         assert_inert(html)
 
@@ -254,15 +254,22 @@ class TestNothingLeaks:
         for event in ("ClientAreaHomepage", "ClientAreaHeaderOutput"):
             assert_inert(render(client, signer, event, vars_={"injected": script}))
 
-    @pytest.mark.parametrize("bad", [{"userid": "<script>alert(1)</script>"},
-                                     {"outbox": {"pending": "<b>", "dead": 0, "oldest_pending_at": None}},
-                                     {"outbox": {"pending": 1, "dead": 0, "oldest_pending_at": "<svg onload=x>"}}])
-    def test_markup_in_typed_vars_is_a_400_that_echoes_nothing(self, client, signer, bad):
-        response = post_panel(client, signer, "AdminAreaClientSummaryPage", vars_=bad)
+    def test_markup_in_the_client_id_is_a_400_that_echoes_nothing(self, client, signer):
+        response = post_panel(client, signer, "AdminAreaClientSummaryPage",
+                              vars_={"userid": "<script>alert(1)</script>"})
         assert response.status_code == 400
         assert response.mimetype == "application/problem+json"
-        text = json.dumps(response.get_json())
-        assert "script" not in text and "<b>" not in text and "svg" not in text
+        assert "script" not in json.dumps(response.get_json())
+
+    @pytest.mark.parametrize("bad", [{"outbox": {"pending": "<b>", "dead": 0, "oldest_pending_at": None}},
+                                     {"outbox": {"pending": 1, "dead": 0, "oldest_pending_at": "<svg onload=x>"}}])
+    def test_markup_in_typed_vars_is_dropped_and_never_shown(self, client, signer, bad):
+        """Section 10, form input is data: an unreadable value is dropped, never a 400, never shown."""
+        response = post_panel(client, signer, "AdminAreaClientSummaryPage", vars_=bad)
+        assert response.status_code == 200
+        html = response.get_json()["html"]
+        assert "privacy-bridge-summary" in html
+        assert "<b>" not in html and "svg" not in html
 
 
 class TestTransport:

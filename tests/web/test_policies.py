@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from bridge.clock import rfc3339
+from bridge.clock import parse_rfc3339, rfc3339
 from tests.support.fixtures import hook
 
 SHA = "a" * 64
@@ -24,6 +24,7 @@ def test_policies_take_effect_after_the_notice_and_stamp_entries(client, token_f
     now = hook("ClientAdd", occurred_at=rfc3339(clock.now()))
     later = hook("ClientClose", occurred_at=rfc3339(clock.now() + timedelta(days=31)))
     for payload in (now, later):
+        clock.set(parse_rfc3339(payload["occurred_at"]))  # each arrives when it happens
         body, headers = signer.request(payload)
         assert client.post("/v1/hooks/whmcs", data=body, headers=headers).status_code == 202
     entries = client.get("/v1/clients/1042/ledger", headers=token_for("auditor")).get_json()["entries"]

@@ -180,11 +180,17 @@ MALFORMED = [
     ("client-huge", _set("vars.userid", 2**64 + 7), "vars.userid"),
     ("client-huge-text", _set("vars.userid", str(2**64 + 7)), "vars.userid"),
     ("client-bool", _set("vars.userid", True), "vars.userid"),
-    ("flag", _set("vars.emailoptout", SENTINEL), "vars.emailoptout"),
-    ("string", _set("vars.email", {"a": SENTINEL}), "vars.email"),
-    ("prefs", _set("vars.email_preferences", {SENTINEL: 1}), "vars.email_preferences"),
-    ("olddata", _set("vars.olddata", SENTINEL), "vars.olddata"),
-    ("old-flag", _set("vars.olddata.taxexempt", SENTINEL), "vars.olddata.taxexempt"),
+]
+# A form value the bridge cannot read is data, not a malformed envelope (section 10): the value is
+# dropped and its path named, and the rest of the event still loads.
+UNREADABLE = [
+    ("flag", _set("vars.emailoptout", SENTINEL), "emailoptout"),
+    ("string", _set("vars.email", {"a": SENTINEL}), "email"),
+    ("array", _set("vars.firstname", [SENTINEL, SENTINEL]), "firstname"),
+    ("currency", _set("vars.currency", SENTINEL), "currency"),
+    ("prefs", _set("vars.email_preferences", SENTINEL), "email_preferences"),
+    ("olddata", _set("vars.olddata", SENTINEL), "olddata"),
+    ("old-flag", _set("vars.olddata.taxexempt", SENTINEL), "olddata.taxexempt"),
 ]
 
 
@@ -200,6 +206,34 @@ class TestMalformedEnvelopes:
         assert all(isinstance(m, str) and m for m in errors[path])
         text = json.dumps(errors)
         assert SENTINEL not in text and str(2**64) not in text and "256" not in text
+
+    @pytest.mark.parametrize(("case", "mutate", "path"), UNREADABLE, ids=[m[0] for m in UNREADABLE])
+    def test_an_unreadable_var_is_dropped_and_named(self, case, mutate, path, hook_data):
+        """Section 10, form input is data: an event whose envelope is sound is recorded even when
+        some vars cannot be read; those vars are dropped and named."""
+        data = hook_data("ClientEdit")
+        mutate(data)
+        envelope = load_envelope(data, kind="event")
+        assert envelope.unreadable == (path,)
+        head, _, rest = path.partition(".")
+        assert (rest not in envelope.vars[head]) if rest else (head not in envelope.vars or head == "olddata")
+        assert envelope.vars["userid"] == 1042 and SENTINEL not in json.dumps(envelope.vars)
+
+    def test_odd_preference_keys_are_ignored(self, hook_data):
+        """Section 10: odd keys in email_preferences are ignored, the known ones kept."""
+        data = hook_data("ClientEdit")
+        data["vars"]["email_preferences"] = {SENTINEL: 1, "general": 1, "invoice": "0"}
+        envelope = load_envelope(data, kind="event")
+        assert envelope.vars["email_preferences"] == {"general": True, "invoice": False}
+        assert envelope.unreadable == ()
+
+    @pytest.mark.parametrize("key", ["userid", "contactid"])
+    def test_an_unreadable_identity_var_is_still_a_malformed_envelope(self, key, hook_data):
+        """Section 10: dropping whom a validate call is about would read as a sign-up or a new
+        contact (fail open), so an unreadable userid or contactid is refused instead."""
+        data = hook_data("ContactDetailsValidation")
+        data["vars"][key] = [7]
+        assert f"vars.{key}" in errors_of(data, kind="validate")
 
     def test_all_faults_are_reported_at_once(self, hook_data):
         data = hook_data("ClientEdit")
