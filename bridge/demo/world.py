@@ -21,7 +21,7 @@ from bridge.services import Services, build_services
 from bridge.settings import load_settings
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.session import build_session
 
@@ -127,7 +127,7 @@ def running_world(database_url: str, clock: Clock, *, seed: bool = True,
     from bridge.whmcs.emulator.seed import seed_demo
 
     forwarder = HookForwarder()
-    state = EmulatorState(clock=clock, hook_sink=forwarder)
+    state = EmulatorState(clock=clock, hook_sink=forwarder, allowed_ips=LOOPBACK)
     if seed:
         seed_demo(state)
     else:
