@@ -181,9 +181,7 @@ class TestEmailTemplateTypes:
 
         assert validate_vars(receiver) == {"messagename": "Spring Offer", "relid": 42, "userid": 42}
 
-    @pytest.mark.parametrize(
-        "kind", ["invoice", "product", "domain", "support", "affiliate", "admin", "notification"]
-    )
+    @pytest.mark.parametrize("kind", ["invoice", "product", "domain", "support", "affiliate", "admin", "notification"])
     def test_other_types_never_wait_on_the_bridge(self, whmcs, receiver, kind):
         whmcs.seed("tblemailtemplates", type="general", name="Spring Offer")
         whmcs.seed("tblemailtemplates", type=kind, name="Template " + kind)

@@ -122,7 +122,11 @@ class TestSizeLimits:
         [envelope] = receiver.events()
         sent = envelope["vars"]
         assert sent["address1"] == "\u20ac" * (MAX_STRING // 3)  # 65535 bytes: the next one would split
-        assert sent["olddata"] == {"address1": "\u20ac" * (MAX_STRING // 3), "address2": "x" * MAX_STRING, "city": "Paris"}
+        assert sent["olddata"] == {
+            "address1": "\u20ac" * (MAX_STRING // 3),
+            "address2": "x" * MAX_STRING,
+            "city": "Paris",
+        }
         assert sent["city"] == "London"
         assert sorted(envelope["truncated"]) == ["address1", "olddata.address1", "olddata.address2"]
         bridge_accepts(envelope, kind="event")
