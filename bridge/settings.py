@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -102,6 +103,24 @@ def _http_url(name: str, raw: object) -> str | None:
     return value
 
 
+def _whmcs_url(name: str, raw: object) -> str | None:
+    """The API URL carries the API secret in every request body: https, unless the host is this
+    machine (127.0.0.0/8, ::1, localhost)."""
+    value = _http_url(name, raw)
+    if value and urlsplit(value).scheme != "https" and not _loopback(urlsplit(value).hostname):
+        raise ConfigError(f"{name}: must be an https URL unless its host is a loopback address")
+    return value
+
+
+def _loopback(host: str | None) -> bool:
+    if not host or host.lower() == "localhost":
+        return bool(host)
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def decode_webhook_secret(name: str, item: str) -> bytes:
     if not item.startswith("whsec_"):
         raise ConfigError(f"{name}: each secret must start with whsec_")
@@ -141,7 +160,7 @@ _SPEC: dict[str, tuple[Callable[[str, object], object], object]] = {
     "database_url": (_database_url, "sqlite:///instance/bridge.db"),
     "webhook_secret": (_webhook_secrets, ()),
     "master_key": (_master_keys, ()),
-    "whmcs_api_url": (_http_url, None),
+    "whmcs_api_url": (_whmcs_url, None),
     "whmcs_identifier": (_optional_text, None),
     "whmcs_secret": (_optional_text, None),
     "whmcs_accesskey": (_optional_text, None),

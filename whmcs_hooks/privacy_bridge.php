@@ -14,6 +14,13 @@
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
+// A second include or a stray copy of this file (contract 10) stops here: its classes are
+// declared only when this line is passed, and its hooks are registered once. A constant, not
+// class_exists(): PHP declares the classes below before the first line runs.
+if (defined('PRIVACY_BRIDGE_HOOKS_FILE')) {
+    return;
+}
+define('PRIVACY_BRIDGE_HOOKS_FILE', __FILE__);
 
 /** Settings from privacy_bridge.config.php, validated once per request. */
 final class PrivacyBridgeConfig
@@ -270,7 +277,9 @@ final class PrivacyBridgePayload
         'affiliateemails',
     ];
     const USER = ['user_id', 'firstname', 'lastname', 'email', 'language'];
-    const CONSENT_FORM = ['marketing_emails_opt_in', 'emailoptout', 'email_preferences'];
+    // The consent fields of the client forms: the templates post the marketing checkbox as
+    // "marketingoptin" (docs/whmcs-forms.md); the others come from the admin area and the API.
+    const CONSENT_FORM = ['marketingoptin', 'marketing_emails_opt_in', 'emailoptout', 'email_preferences'];
     // Second line of defence, applied at every depth (contract 3.1's list).
     const DENY = '/^(password.*|authdata|securityq.*|card(?!type$|lastfour$).*|remote_?token|mergefields|token)$/i';
 
@@ -291,11 +300,14 @@ final class PrivacyBridgePayload
         return $out;
     }
 
-    /** The vars of a validation hook (the posted form), reduced to the profile fields. */
+    /**
+     * The vars of a validation hook (the posted form), reduced to the profile fields and sent as
+     * posted: an absent field (a locked one is not posted) stays absent, an array stays an array.
+     */
     public static function form(string $event, array $vars): array
     {
         $fields = $event === 'ContactDetailsValidation'
-            ? array_merge(['contactid'], self::CONTACT, self::CONTACT_SETTINGS)
+            ? array_merge(['contactid'], self::CONTACT, self::CONTACT_SETTINGS, ['email_preferences'])
             : array_merge(self::CONTACT, ['tax_id', 'paymentmethod', 'billingcid', 'currency'], self::CONSENT_FORM);
         return self::pick($vars, $fields);
     }
@@ -335,21 +347,42 @@ final class PrivacyBridgePayload
         return $out;
     }
 
-    /** A login identity as {id, firstname, lastname, email}, whatever WHMCS handed over. */
+    /**
+     * A login identity as {id, firstname, lastname, email}, whatever WHMCS handed over: the
+     * WHMCS\User\User model of UserLogin has the columns first_name and last_name.
+     */
     public static function person($user): ?array
     {
         if (!is_object($user) && !is_array($user)) {
             return null;
         }
+        $names = ['id' => ['id'], 'firstname' => ['first_name', 'firstname'],
+            'lastname' => ['last_name', 'lastname'], 'email' => ['email']];
         $out = [];
-        foreach (['id', 'firstname', 'lastname', 'email'] as $key) {
-            $value = is_array($user)
-                ? (isset($user[$key]) ? $user[$key] : null)
-                : (isset($user->$key) ? $user->$key : null);
-            $out[$key] = is_scalar($value) ? $value : null;
+        foreach ($names as $key => $sources) {
+            $out[$key] = self::attribute($user, $sources);
         }
         $out['id'] = $out['id'] === null ? null : (int) $out['id'];
         return $out;
+    }
+
+    /**
+     * The first scalar attribute of an array or a model (magic properties included).
+     *
+     * @param array|object $from
+     * @return mixed
+     */
+    private static function attribute($from, array $names)
+    {
+        foreach ($names as $name) {
+            $value = is_array($from)
+                ? (isset($from[$name]) ? $from[$name] : null)
+                : (isset($from->$name) ? $from->$name : null);
+            if (is_scalar($value)) {
+                return $value;
+            }
+        }
+        return null;
     }
 
     private static function card(array $vars): array
@@ -388,6 +421,110 @@ final class PrivacyBridgePayload
     }
 }
 
+/**
+ * Keeps every request within what the bridge accepts (contract 10): each string value is cut to
+ * 64 KiB, and a body still over 1 MiB loses its largest values. Every path cut or dropped is
+ * listed, dotted and relative to vars, in the envelope's "truncated".
+ */
+final class PrivacyBridgeLimits
+{
+    const MAX_STRING = 65536;
+    const MAX_BODY = 1048576;
+
+    /**
+     * @param callable $encode (vars, truncated paths) -> the body exactly as it will be sent
+     * @return array{0: array, 1: string[]} the vars that fit, and the paths cut or dropped
+     */
+    public static function fit(array $vars, callable $encode): array
+    {
+        $truncated = [];
+        $vars = self::cutAll($vars, '', $truncated);
+        $over = strlen($encode($vars, $truncated)) - self::MAX_BODY;
+        $saved = 0;
+        foreach ($over > 0 ? self::leavesBySize($vars) : [] as $path => $size) {
+            $vars = self::without($vars, explode("\0", (string) $path));
+            $dotted = str_replace("\0", '.', (string) $path);
+            if (!in_array($dotted, $truncated, true)) {
+                $truncated[] = $dotted;
+            }
+            $saved += $size;
+            if ($saved >= $over) { // the estimate says it fits: measure again
+                $over = strlen($encode($vars, $truncated)) - self::MAX_BODY;
+                $saved = 0;
+                if ($over <= 0) {
+                    break;
+                }
+            }
+        }
+        return [$vars, $truncated];
+    }
+
+    private static function cutAll(array $values, string $prefix, array &$truncated): array
+    {
+        foreach ($values as $key => $value) {
+            if (is_array($value)) {
+                $values[$key] = self::cutAll($value, $prefix . $key . '.', $truncated);
+            } elseif (is_string($value) && strlen($value) > intdiv(self::MAX_STRING, 3)) {
+                $cut = self::cut($value);
+                if ($cut !== null) {
+                    $values[$key] = $cut;
+                    $truncated[] = $prefix . $key;
+                }
+            }
+        }
+        return $values;
+    }
+
+    /** The first MAX_STRING bytes of the UTF-8 the bridge will read, cut between characters; null if it fits. */
+    private static function cut(string $value): ?string
+    {
+        if (preg_match('//u', $value) !== 1) {
+            // json_encode will send each invalid byte as U+FFFD (3 bytes): count what is sent.
+            $value = (string) json_decode(PrivacyBridgeHttp::json($value));
+        }
+        if (strlen($value) <= self::MAX_STRING) {
+            return null;
+        }
+        $end = self::MAX_STRING;
+        while ($end > 0 && (ord($value[$end]) & 0xC0) === 0x80) {
+            $end--; // a continuation byte: the character started earlier
+        }
+        return substr($value, 0, $end);
+    }
+
+    /** @return array<string, int> "\0"-joined path of every scalar => its share of the body, largest first */
+    private static function leavesBySize(array $values, string $prefix = ''): array
+    {
+        $sizes = [];
+        foreach ($values as $key => $value) {
+            $path = $prefix . $key;
+            if (is_array($value)) {
+                $sizes += self::leavesBySize($value, $path . "\0");
+            } else {
+                $sizes[$path] = strlen(PrivacyBridgeHttp::json((string) $key)) + strlen(PrivacyBridgeHttp::json($value)) + 2;
+            }
+        }
+        if ($prefix === '') {
+            arsort($sizes, SORT_NUMERIC);
+        }
+        return $sizes;
+    }
+
+    private static function without(array $values, array $path): array
+    {
+        $key = array_shift($path);
+        if (!array_key_exists($key, $values)) {
+            return $values;
+        }
+        if ($path && is_array($values[$key])) {
+            $values[$key] = self::without($values[$key], $path);
+        } elseif (!$path) {
+            unset($values[$key]);
+        }
+        return $values;
+    }
+}
+
 /** Reads WHMCS data the hooks need but WHMCS does not pass. Every read may fail: callers catch. */
 final class PrivacyBridgeStore
 {
@@ -400,14 +537,6 @@ final class PrivacyBridgeStore
     const CONTACT_CURRENT = [
         'firstname', 'lastname', 'companyname', 'email', 'address1', 'address2', 'city', 'state',
         'postcode', 'country', 'phonenumber', 'tax_id',
-    ];
-    // relid of EmailPreSend depends on the template type (reference 2.5).
-    const RELID_OWNER = [
-        'product' => ['tblhosting', 'userid'],
-        'domain' => ['tbldomains', 'userid'],
-        'invoice' => ['tblinvoices', 'userid'],
-        'support' => ['tbltickets', 'userid'],
-        'affiliate' => ['tblaffiliates', 'clientid'],
     ];
 
     /** @var array<string, ?string> */
@@ -490,23 +619,15 @@ final class PrivacyBridgeStore
         return $row === null ? null : self::columns($row, self::CONTACT_CURRENT);
     }
 
-    /** The client behind an email: relid is a client id only for "general" templates. */
-    public static function emailClient(string $template, int $relid): ?int
+    /**
+     * The type of an email template (general, product, domain, invoice, support, affiliate,
+     * admin, notification): EmailPreSend passes only its name. One row per language, same type.
+     */
+    public static function templateType(string $template): ?string
     {
-        if ($relid <= 0) {
-            return null;
-        }
         $type = \WHMCS\Database\Capsule::table('tblemailtemplates')
             ->where('name', $template)->orderBy('id')->value('type');
-        if ($type === 'general') {
-            return $relid;
-        }
-        if (!is_string($type) || !isset(self::RELID_OWNER[$type])) {
-            return null;
-        }
-        list($table, $column) = self::RELID_OWNER[$type];
-        $owner = \WHMCS\Database\Capsule::table($table)->where('id', $relid)->value($column);
-        return is_numeric($owner) && (int) $owner > 0 ? (int) $owner : null;
+        return is_string($type) ? $type : null;
     }
 
     /** @return object|null */
@@ -601,6 +722,10 @@ final class PrivacyBridgeOutbox
     const TABLE = 'mod_privacy_bridge_outbox';
     const PATH = '/v1/hooks/whmcs';
     const KEEP_DAYS = 30;
+    const DEAD_PAYLOAD_DAYS = 7;
+    const SET_ASIDE_MAX = 20;
+    // A stand-in outbox_id longer than any row id, so that a fitted event stays within the limit.
+    const ID_PLACEHOLDER = PHP_INT_MAX;
     const BACKOFF_BASE_S = 60;
     const BACKOFF_CAP_S = 21600;
     const FLUSH_MAX_ROWS = 500;
@@ -653,19 +778,33 @@ final class PrivacyBridgeOutbox
         ]);
     }
 
-    /** Delivers a new row at once unless an older one is still pending (order is kept). */
+    /**
+     * Delivers a new row at once unless an older one is still pending (order is kept). An older
+     * row that cannot be read is set aside on the way, so it never holds the new one back.
+     */
     public static function deliverIfFirst(PrivacyBridgeConfig $config, int $id): void
     {
-        $older = self::pending()->where('id', '<', $id)->exists();
-        if (!$older) {
-            $row = \WHMCS\Database\Capsule::table(self::TABLE)->where('id', $id)->first();
-            if ($row !== null) {
-                self::attempt($config, $row);
+        for ($i = 0; $i < self::SET_ASIDE_MAX; $i++) {
+            $head = self::pending()->where('id', '<=', $id)->orderBy('id')->first();
+            if ($head === null) {
+                return;
             }
+            list($stored, $problem) = self::stored($head);
+            if ($stored === null) {
+                self::setAside($head, $problem);
+                continue;
+            }
+            if ((int) $head->id === $id) {
+                self::attempt($config, $head, $stored);
+            }
+            return;
         }
     }
 
-    /** Retries pending rows oldest first; stops at the first row that must wait or fails again. */
+    /**
+     * Retries pending rows oldest first; stops at the first row that must wait or fails again.
+     * A row that cannot be read is set aside (dead, with the reason) and the next one is tried.
+     */
     public static function flush(PrivacyBridgeConfig $config): void
     {
         self::ensureTable();
@@ -673,12 +812,31 @@ final class PrivacyBridgeOutbox
         $started = microtime(true);
         $rows = self::pending()->orderBy('id')->limit(self::FLUSH_MAX_ROWS)->get();
         foreach ($rows as $row) {
+            list($stored, $problem) = self::stored($row);
+            if ($stored === null) {
+                self::setAside($row, $problem);
+                continue;
+            }
             if ($row->next_attempt_at !== null && $row->next_attempt_at > self::now()) {
                 return;
             }
-            if (self::attempt($config, $row) === 'retry' || microtime(true) - $started > self::FLUSH_MAX_SECONDS) {
+            if (self::attempt($config, $row, $stored) === 'retry' || microtime(true) - $started > self::FLUSH_MAX_SECONDS) {
                 return;
             }
+        }
+    }
+
+    /**
+     * The one delivery of an event the outbox could not store (contract 10). It has no row, so
+     * its outbox_id is the current unix time: after every row id, for the bridge's tie-break.
+     */
+    public static function sendDirect(PrivacyBridgeConfig $config, array $draft): void
+    {
+        $body = PrivacyBridgeHttp::json(PrivacyBridgeHooks::envelope($draft, time()));
+        $answer = PrivacyBridgeHttp::post($config, self::PATH, PrivacyBridgeHttp::newId(), $body, $config->timeoutMs);
+        if ($answer['status'] < 200 || $answer['status'] >= 300) {
+            PrivacyBridgeHooks::log('event ' . $draft['event'] . ' could not be stored nor delivered: '
+                . ($answer['status'] === 0 ? $answer['error'] : 'HTTP ' . $answer['status']));
         }
     }
 
@@ -702,9 +860,9 @@ final class PrivacyBridgeOutbox
     }
 
     /** @return string delivered | dead | retry */
-    private static function attempt(PrivacyBridgeConfig $config, $row): string
+    private static function attempt(PrivacyBridgeConfig $config, $row, array $stored): string
     {
-        $body = PrivacyBridgeHttp::json(self::envelope($row));
+        $body = PrivacyBridgeHttp::json(PrivacyBridgeHooks::envelope($stored, (int) $row->id));
         $answer = PrivacyBridgeHttp::post($config, self::PATH, (string) $row->webhook_id, $body, $config->timeoutMs);
         $attempts = (int) $row->attempts + 1;
         $status = $answer['status'];
@@ -739,20 +897,54 @@ final class PrivacyBridgeOutbox
         return $status >= 400 && $status < 500 && !in_array($status, [401, 408, 429], true);
     }
 
-    private static function envelope($row): array
+    /**
+     * The stored envelope of a row, or null and why it cannot be sent.
+     *
+     * @return array{0: ?array, 1: string}
+     */
+    private static function stored($row): array
     {
-        $stored = json_decode((string) $row->payload, true);
-        if (!is_array($stored)) {
-            throw new \RuntimeException('outbox row ' . $row->id . ' has no payload');
+        if (!is_string($row->webhook_id) || $row->webhook_id === '') {
+            return [null, 'the row has no webhook_id'];
         }
-        return PrivacyBridgeHooks::envelope($stored, (int) $row->id);
+        if (!is_string($row->payload) || $row->payload === '') {
+            return [null, 'the payload is missing'];
+        }
+        $stored = json_decode($row->payload, true);
+        if (json_last_error() !== JSON_ERROR_NONE) {
+            return [null, 'the payload is not valid JSON'];
+        }
+        if (!is_array($stored) || !isset($stored['event']) || !is_string($stored['event']) || $stored['event'] === '') {
+            return [null, 'the payload is not an object with an event'];
+        }
+        $types = ['occurred_at' => 'is_string', 'whmcs' => 'is_array', 'actor' => 'is_array', 'vars' => 'is_array'];
+        foreach ($types as $key => $check) {
+            if (!array_key_exists($key, $stored) || !$check($stored[$key])) {
+                return [null, 'the payload field ' . $key . ' is missing or has the wrong type'];
+            }
+        }
+        if (isset($stored['truncated']) && !is_array($stored['truncated'])) {
+            return [null, 'the payload field truncated has the wrong type'];
+        }
+        return [$stored, ''];
     }
 
+    /** Marks an unreadable row dead with the reason: it is shown in the admin panel, never sent. */
+    private static function setAside($row, string $problem): void
+    {
+        self::update($row->id, ['dead_at' => self::now(), 'last_error' => 'unreadable: ' . $problem]);
+        PrivacyBridgeHooks::log('outbox row #' . (int) $row->id . ' set aside, unreadable: ' . $problem);
+    }
+
+    /** Delivered rows and dead rows go after 30 days; a dead row's payload after 7 (contract 10). */
     private static function prune(): void
     {
         $cutoff = gmdate('Y-m-d H:i:s', time() - self::KEEP_DAYS * 86400);
         \WHMCS\Database\Capsule::table(self::TABLE)->where('delivered_at', '<', $cutoff)->delete();
         \WHMCS\Database\Capsule::table(self::TABLE)->where('dead_at', '<', $cutoff)->delete();
+        $payloadCutoff = gmdate('Y-m-d H:i:s', time() - self::DEAD_PAYLOAD_DAYS * 86400);
+        \WHMCS\Database\Capsule::table(self::TABLE)->where('dead_at', '<', $payloadCutoff)
+            ->whereNotNull('payload')->update(['payload' => null]);
     }
 
     private static function pending()
@@ -843,7 +1035,21 @@ final class PrivacyBridgeHooks
         }
         // (object) keeps empty maps as {} in JSON.
         $envelope['vars'] = (object) self::objects($stored['vars']);
+        if (!empty($stored['truncated'])) {
+            $envelope['truncated'] = array_values($stored['truncated']);
+        }
         return $envelope;
+    }
+
+    /** An exception as its class, and for a database error its SQLSTATE: never SQL nor values. */
+    public static function describe(\Throwable $e): string
+    {
+        for ($cause = $e; $cause !== null; $cause = $cause->getPrevious()) {
+            if ($cause instanceof \PDOException) {
+                return get_class($e) . ', SQLSTATE ' . self::sqlState($cause);
+            }
+        }
+        return get_class($e) . ': ' . substr($e->getMessage(), 0, 300);
     }
 
     public static function log(string $message): void
@@ -869,7 +1075,15 @@ final class PrivacyBridgeHooks
                 return PrivacyBridgeStore::clientBilling((int) $vars['userid']);
             }, []);
         }
-        $id = PrivacyBridgeOutbox::add($event, self::draft($event, $forward));
+        $draft = self::draft($event, $forward, PrivacyBridgeOutbox::ID_PLACEHOLDER);
+        try {
+            $id = PrivacyBridgeOutbox::add($event, $draft);
+        } catch (\Throwable $e) {
+            self::log('the outbox could not store a ' . $event . ' event (' . self::describe($e)
+                . '), so it is sent once without it');
+            PrivacyBridgeOutbox::sendDirect($config, $draft);
+            return;
+        }
         PrivacyBridgeOutbox::deliverIfFirst($config, $id);
     }
 
@@ -885,26 +1099,84 @@ final class PrivacyBridgeHooks
         }
         $forward = PrivacyBridgePayload::form($hook, $vars);
         $forward['userid'] = $clientId;
-        if (isset($forward['contactid']) && (!is_numeric($forward['contactid']) || (int) $forward['contactid'] <= 0)) {
-            unset($forward['contactid']); // "new" or 0: a contact being added
-        }
-        $current = $clientId === null ? null : self::current($hook, $clientId, $vars);
-        if ($current !== null) {
-            $forward['current'] = $current;
-        }
+        $forward = $hook === 'ContactDetailsValidation'
+            ? self::withContact($forward, $clientId)
+            : self::withCurrent($forward, self::quietly(function () use ($clientId) {
+                return PrivacyBridgeStore::currentClient($clientId);
+            }, null));
         list($verdict, $answer) = self::ask($config, '/validate', $hook, $forward);
-        if ($verdict !== 'answer') {
-            return $verdict === 'refuse' ? [self::UNAVAILABLE] : [];
+        if ($verdict === 'unreachable') {
+            return $config->failOpen ? [] : [self::UNAVAILABLE];
+        }
+        if ($verdict === 'answer' && !(isset($answer['allowed']) && is_bool($answer['allowed']))) {
+            self::log($hook . ' call got an unusable answer: HTTP 200 without a boolean "allowed"');
+            return [self::UNAVAILABLE];
+        }
+        return $verdict === 'answer' ? self::refusals($answer) : [self::UNAVAILABLE];
+    }
+
+    /** Nothing when the bridge said allowed: true; otherwise its messages, or the generic one. */
+    private static function refusals(array $answer): array
+    {
+        if (isset($answer['allowed']) && $answer['allowed'] === true) {
+            return [];
         }
         $errors = isset($answer['errors']) && is_array($answer['errors']) ? $answer['errors'] : [];
         $errors = array_values(array_filter(array_map('strval', array_filter($errors, 'is_scalar')), 'strlen'));
-        if (!$errors && isset($answer['allowed']) && $answer['allowed'] === false) {
-            $errors = [self::UNAVAILABLE];
-        }
-        return $errors;
+        return $errors ?: [self::UNAVAILABLE];
     }
 
-    /** @return array ['abortsend' => true] only when the bridge says so; failures never abort mail */
+    /**
+     * The contact form's contactid as posted (a hidden field of account-contacts-manage.tpl;
+     * "new" or none for a new contact), and the stored values of that contact under current,
+     * read only when it is a contact of this client.
+     */
+    private static function withContact(array $forward, ?int $clientId): array
+    {
+        if (!array_key_exists('contactid', $forward) && isset($_POST['contactid'])) {
+            $forward += PrivacyBridgePayload::pick($_POST, ['contactid']);
+        }
+        $contactId = array_key_exists('contactid', $forward) ? $forward['contactid'] : null;
+        if (self::isNewContact($contactId)) {
+            unset($forward['contactid']);
+            return $forward;
+        }
+        if ($clientId === null || !is_scalar($contactId) || !preg_match('/^[0-9]+$/', trim((string) $contactId))) {
+            return $forward; // no readable contact id: nothing to compare with
+        }
+        return self::withCurrent($forward, self::quietly(function () use ($clientId, $contactId) {
+            return PrivacyBridgeStore::currentContact($clientId, (int) trim((string) $contactId));
+        }, null));
+    }
+
+    private static function withCurrent(array $forward, ?array $current): array
+    {
+        if ($current !== null) {
+            $forward['current'] = $current;
+        }
+        return $forward;
+    }
+
+    /** @param mixed $contactId absent, "new", "" or 0 mean a contact being added */
+    private static function isNewContact($contactId): bool
+    {
+        if ($contactId === null) {
+            return true;
+        }
+        if (!is_scalar($contactId)) {
+            return false; // an array is sent as posted: the bridge treats it as unreadable
+        }
+        $text = strtolower(trim((string) $contactId));
+        return $text === '' || $text === 'new' || (is_numeric($text) && (int) $text <= 0);
+    }
+
+    /**
+     * Asks the bridge about "general" templates only (custom and marketing mail, relid = the
+     * client id); invoice, product, domain, support, affiliate, admin and notification mail, and
+     * any template whose type cannot be read, never waits on it.
+     *
+     * @return array ['abortsend' => true] only when the bridge says so; failures never abort mail
+     */
     private static function onEmail(array $vars): array
     {
         $config = self::config();
@@ -912,14 +1184,18 @@ final class PrivacyBridgeHooks
         if ($config === null || $template === '') {
             return [];
         }
+        $type = self::quietly(function () use ($template) {
+            return PrivacyBridgeStore::templateType($template);
+        }, null);
+        if ($type !== 'general') {
+            return [];
+        }
         $relid = isset($vars['relid']) && is_numeric($vars['relid']) ? (int) $vars['relid'] : 0;
         $forward = ['messagename' => $template];
         if ($relid > 0) {
             $forward['relid'] = $relid;
         }
-        $forward['userid'] = self::quietly(function () use ($template, $relid) {
-            return PrivacyBridgeStore::emailClient($template, $relid);
-        }, null);
+        $forward['userid'] = $relid > 0 ? $relid : null;
         list(, $answer) = self::ask($config, '/validate', 'EmailPreSend', $forward);
         return isset($answer['abort']) && $answer['abort'] === true
             ? ['abortsend' => true]
@@ -954,35 +1230,49 @@ final class PrivacyBridgeHooks
     }
 
     /**
-     * A synchronous call. Returns ['answer', decoded JSON], or ['refuse', []] when the form must
-     * be refused, or ['carry_on', []] when the hook should go on as if the bridge had said yes.
+     * A synchronous call. Returns ['answer', the JSON object of a 200]; ['unreachable', []] for no
+     * answer, a timeout or a 5xx (the only case fail_open covers); ['unusable', []] for any other
+     * answer (a 4xx, a 200 without a JSON object), which is logged.
      */
     private static function ask(PrivacyBridgeConfig $config, string $path, string $event, array $vars): array
     {
-        $body = PrivacyBridgeHttp::json(self::envelope(self::draft($event, $vars), null));
+        $body = PrivacyBridgeHttp::json(self::envelope(self::draft($event, $vars, null), null));
         $answer = PrivacyBridgeHttp::post(
             $config, PrivacyBridgeOutbox::PATH . $path, PrivacyBridgeHttp::newId(), $body, $config->validateTimeoutMs
         );
-        $decoded = json_decode($answer['body'], true);
-        if ($answer['status'] === 200 && is_array($decoded)) {
+        $status = $answer['status'];
+        if ($status === 0 || $status >= 500) {
+            self::$problem = $status === 0 ? $answer['error'] : 'HTTP ' . $status;
+            return ['unreachable', []];
+        }
+        $decoded = $status === 200 ? self::jsonObject($answer['body']) : null;
+        if ($decoded !== null) {
             return ['answer', $decoded];
         }
-        if ($answer['status'] === 401) {
+        if ($status === 401) {
             self::$problem = 'HTTP 401: the bridge rejected the signature, check webhook_secret';
             self::log(self::$problem . ' (' . $event . ')');
-            return ['refuse', []];
-        }
-        self::$problem = $answer['status'] === 0 ? $answer['error'] : 'HTTP ' . $answer['status'];
-        if ($answer['status'] !== 0 && $answer['status'] < 500) {
+        } else {
+            self::$problem = $status === 200 ? 'HTTP 200 without a JSON object' : 'HTTP ' . $status;
             self::log($event . ' call got an unusable answer: ' . self::$problem);
         }
-        return [$config->failOpen || $path === '/panel' ? 'carry_on' : 'refuse', []];
+        return ['unusable', []];
     }
 
-    /** The envelope as stored: everything but outbox_id. */
-    private static function draft(string $event, array $vars): array
+    /** A JSON object as an array; null for anything else (a list, a scalar, not JSON). */
+    private static function jsonObject(string $body): ?array
     {
-        return [
+        $decoded = json_decode($body);
+        return is_object($decoded) ? json_decode($body, true) : null;
+    }
+
+    /**
+     * The envelope as stored: everything but outbox_id, with vars fitted to the bridge's limits
+     * as they will be sent (with an outbox_id of $outboxId's length, for events).
+     */
+    private static function draft(string $event, array $vars, ?int $outboxId): array
+    {
+        $draft = [
             'event' => $event,
             'occurred_at' => gmdate('Y-m-d\TH:i:s\Z'),
             'whmcs' => [
@@ -990,8 +1280,15 @@ final class PrivacyBridgeHooks
                 'system_url' => PrivacyBridgeStore::setting('SystemURL') ?: null,
             ],
             'actor' => PrivacyBridgeContext::actor(),
-            'vars' => $vars,
         ];
+        $encode = function (array $vars, array $truncated) use ($draft, $outboxId) {
+            return PrivacyBridgeHttp::json(self::envelope($draft + ['vars' => $vars, 'truncated' => $truncated], $outboxId));
+        };
+        list($draft['vars'], $truncated) = PrivacyBridgeLimits::fit($vars, $encode);
+        if ($truncated) {
+            $draft['truncated'] = $truncated;
+        }
+        return $draft;
     }
 
     /** Client area: the active client account; admin area: the request's userid. */
@@ -1002,22 +1299,6 @@ final class PrivacyBridgeHooks
             return $id > 0 ? $id : null;
         }
         return PrivacyBridgeContext::clientId();
-    }
-
-    private static function current(string $hook, int $clientId, array $vars): ?array
-    {
-        if ($hook === 'ClientDetailsValidation') {
-            return self::quietly(function () use ($clientId) {
-                return PrivacyBridgeStore::currentClient($clientId);
-            }, null);
-        }
-        $contactId = isset($vars['contactid']) ? $vars['contactid'] : (isset($_REQUEST['contactid']) ? $_REQUEST['contactid'] : 0);
-        if (!is_numeric($contactId) || (int) $contactId <= 0) {
-            return null; // a new contact is not protected
-        }
-        return self::quietly(function () use ($clientId, $contactId) {
-            return PrivacyBridgeStore::currentContact($clientId, (int) $contactId);
-        }, null);
     }
 
     private static function isAccountDetailsPage(): bool
@@ -1068,8 +1349,7 @@ final class PrivacyBridgeHooks
             $result = $body();
             return $result === null ? $neutral : $result;
         } catch (\Throwable $e) {
-            self::log('internal error in ' . $hook . ' hook: ' . get_class($e) . ': '
-                . substr($e->getMessage(), 0, 300));
+            self::log('internal error in ' . $hook . ' hook: ' . self::describe($e));
             return $neutral;
         }
     }
@@ -1087,6 +1367,13 @@ final class PrivacyBridgeHooks
         } catch (\Throwable $e) {
             return $fallback;
         }
+    }
+
+    private static function sqlState(\PDOException $e): string
+    {
+        $info = $e->errorInfo;
+        $state = is_array($info) && isset($info[0]) ? $info[0] : $e->getCode();
+        return is_string($state) && preg_match('/^[0-9A-Z]{5}$/', $state) ? $state : 'unknown';
     }
 
     /** Empty maps inside vars must stay JSON objects, not lists. */

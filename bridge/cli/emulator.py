@@ -9,12 +9,16 @@ import click
 
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET, seed_demo
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 
 
-def build_state(seed: str | None, *, identifier: str, secret: str) -> EmulatorState:
-    """A fresh state with one API credential, seeded with the demo customers when asked."""
-    state = EmulatorState()
+def build_state(
+    seed: str | None, *, identifier: str, secret: str, allowed_ips: tuple[str, ...] = LOOPBACK,
+    access_key: str | None = None,
+) -> EmulatorState:
+    """A fresh state with one API credential, seeded with the demo customers when asked. The IP
+    allow-list is on, as in WHMCS: only `allowed_ips` (or a caller with the access key) get in."""
+    state = EmulatorState(allowed_ips=allowed_ips, access_key=access_key)
     if seed == "demo":
         seed_demo(state)
     state.add_credential(identifier, secret)
@@ -49,7 +53,16 @@ def emulator() -> None:
               help="API identifier the emulator accepts.")
 @click.option("--secret", default=DEMO_SECRET, show_default=True,
               help="API secret the emulator accepts (a demo value, not a real credential).")
-def serve(host: str, port: int, seed: str | None, identifier: str, secret: str) -> None:
+@click.option("--allow-ip", "allow_ips", multiple=True, default=LOOPBACK, show_default=True,
+              help="An address allowed to call the API (repeat for more), as in WHMCS's API IP "
+                   "Access Restriction.")
+@click.option("--access-key", default=None,
+              help="An access key that lets any address in (WHMCS's $api_access_key).")
+def serve(
+    host: str, port: int, seed: str | None, identifier: str, secret: str,
+    allow_ips: tuple[str, ...], access_key: str | None,
+) -> None:
     """Run the emulator until interrupted; state is in memory and lost on exit."""
-    state = build_state(seed, identifier=identifier, secret=secret)
+    state = build_state(seed, identifier=identifier, secret=secret, allowed_ips=tuple(allow_ips),
+                        access_key=access_key)
     serve_emulator(state, host=host, port=port, stop=threading.Event())

@@ -84,10 +84,16 @@ class SqlRetentionStore:
             rows = conn.execute(query).all()
         return iter([_record(r) for r in rows])
 
-    def due(self, as_of: datetime, *, limit: int) -> list[Retention]:
-        # customers that failed before go last, so a few stuck ones never starve the rest
-        query = (select(R).where(_due(as_of))
-                 .order_by(R.c.last_error.is_not(None), R.c.purge_due_at, R.c.client_id).limit(limit))
+    def due(self, as_of: datetime, *, limit: int, failed: bool = False,
+            after: tuple[datetime, int] | None = None) -> list[Retention]:
+        # one keyset page: a walk past `after` costs the same at any depth and holds one page
+        failures = R.c.last_error.is_not(None) if failed else R.c.last_error.is_(None)
+        query = select(R).where(_due(as_of), failures)
+        if after is not None:
+            due_at, client_id = after
+            query = query.where(or_(R.c.purge_due_at > due_at,
+                                    and_(R.c.purge_due_at == due_at, R.c.client_id > client_id)))
+        query = query.order_by(R.c.purge_due_at, R.c.client_id).limit(limit)
         with read_tx(self.engine) as conn:
             return [_record(r) for r in conn.execute(query)]
 

@@ -21,7 +21,7 @@ from bridge.services import Services, build_services
 from bridge.settings import load_settings
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.session import build_session
 
@@ -105,6 +105,13 @@ class HookForwarder:
         world.forwarded.append({"event": event, "actor": sent})
         world.hook(event, vars_, actor=sent, webhook_id=f"emu_{next(self._ids)}_{os.getpid()}")
 
+    def validate(self, event: str, vars_: dict[str, Any]) -> dict[str, Any] | None:
+        """The emulator's validate sink: EmailPreSend asked of the bridge, as the hook asks it."""
+        world = self.world
+        if world is None or self.paused:
+            return None
+        return world.validate(event, vars_, actor={"type": "api", "id": DEMO_IDENTIFIER}).get_json()
+
 
 def _environment(database_url: str, emulator_base: str, secret: bytes, extra: dict[str, str]) -> dict[str, str]:
     return {
@@ -127,7 +134,8 @@ def running_world(database_url: str, clock: Clock, *, seed: bool = True,
     from bridge.whmcs.emulator.seed import seed_demo
 
     forwarder = HookForwarder()
-    state = EmulatorState(clock=clock, hook_sink=forwarder)
+    state = EmulatorState(clock=clock, hook_sink=forwarder, validate_sink=forwarder.validate,
+                          allowed_ips=LOOPBACK)
     if seed:
         seed_demo(state)
     else:

@@ -21,6 +21,7 @@ RESIDUAL_DATA = (
     "support ticket contents (only DeleteTicket, per ticket)",
     "module and gateway logs",
     "invoice name and address snapshots, where WHMCS keeps them",
+    "undelivered (dead) rows of the hook's outbox table mod_privacy_bridge_outbox, payload kept up to 7 days",
 )
 
 

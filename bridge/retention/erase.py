@@ -27,7 +27,7 @@ def client_placeholders(client_id: int) -> dict[str, Any]:
     blank = dict.fromkeys(("companyname", "address1", "address2", "city", "state", "postcode", "country",
                            "phonenumber", "tax_id", "notes"), "")
     return {"firstname": DELETED_NAME, "lastname": DELETED_NAME, "email": placeholder_email(client_id), **blank,
-            "marketingoptin": False, "emailoptout": True, "status": "Closed"}
+            "marketingoptin": False, "status": "Closed"}  # UpdateClient documents no emailoptout
 
 
 def users_plan(whmcs: WhmcsClient, client_id: int, details: Any) -> dict[str, list[int]]:

@@ -12,6 +12,7 @@ from bridge.jobs.queue import Job
 from bridge.jobs.worker import Final, Retryable
 from bridge.ledger.anchoring import anchor_head
 from bridge.ledger.entries import Actor, Category, Change, EntryDraft, EventType, Subject
+from bridge.retention.planner import DueCursor
 from bridge.retention.runner import RetentionRunner
 from bridge.retention.service import RUN_JOB, RetentionService
 from bridge.sync.snapshot import masked_paymethods
@@ -35,9 +36,12 @@ def _whmcs_errors(call: Callable[[], None]) -> None:
 def run_retention(runner: RetentionRunner, service: RetentionService):  # noqa: ANN201 - a job handler
     def handler(job: Job) -> None:
         day, batch = date.fromisoformat(job.payload["as_of"]), int(job.payload.get("batch", 0))
-        report = runner.run(day, limit=BATCH)
-        if report.remaining and report.purged:
-            service.queue.enqueue(RUN_JOB, {"as_of": day.isoformat(), "batch": batch + 1},
+        after = job.payload.get("after")
+        report = runner.run(day, limit=BATCH, after=DueCursor.from_payload(after) if after else None)
+        if len(report.purged) >= BATCH and report.remaining and report.after is not None:
+            # the batch filled up: the next goes on from where this one stopped, not past the blocked again
+            service.queue.enqueue(RUN_JOB, {"as_of": day.isoformat(), "batch": batch + 1,
+                                            "after": report.after.as_payload()},
                                   dedupe_key=f"retention-run:{day.isoformat()}:{batch + 1}", now=service.clock.now())
         if report.errors and not report.purged:
             raise Retryable(f"retention run: {len(report.errors)} customers failed")

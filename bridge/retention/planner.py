@@ -7,6 +7,9 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from typing import Any
+
+from bridge.clock import parse_rfc3339, rfc3339
 
 CLOSED, REACTIVATED, DELETED, PURGED = "closed", "reactivated", "deleted", "purged"
 
@@ -105,6 +108,28 @@ def on_status(current: Retention | None, event: StatusEvent, *, months: int, cli
     if record.purge_due_at is None:
         return Transition(moved, None)
     return Transition(replace(moved, closed_at=None, purge_due_at=None), "cancelled")
+
+
+@dataclass(frozen=True)
+class DueCursor:
+    """A place in a run's walk through the due set, which goes customers without a recorded
+    failure first, then those with one, each oldest `purge_due_at` first (ties by client id)."""
+
+    failed: bool
+    purge_due_at: datetime
+    client_id: int
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return (self.purge_due_at, self.client_id)
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"failed": self.failed, "purge_due_at": rfc3339(self.purge_due_at), "client_id": self.client_id}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> DueCursor:
+        return cls(failed=bool(payload["failed"]), purge_due_at=parse_rfc3339(payload["purge_due_at"]),
+                   client_id=int(payload["client_id"]))
 
 
 def is_due(record: Retention, as_of: datetime) -> bool:

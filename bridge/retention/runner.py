@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from bridge.ledger.entries import EventType
 from bridge.retention import erase
 from bridge.retention.checks import irregular_invoices, live_services
 from bridge.retention.entries import RESIDUAL_DATA, RETENTION_ACTOR, client_entry, stamp
-from bridge.retention.planner import CLOSED, PURGED, REACTIVATED, Hold, Retention, StatusEvent, start_of
+from bridge.retention.planner import CLOSED, PURGED, REACTIVATED, DueCursor, Hold, Retention, StatusEvent, start_of
 from bridge.retention.service import RetentionService
 from bridge.whmcs.api import WhmcsClient, WhmcsError, WhmcsNotFound, WhmcsUnavailable
 
@@ -27,6 +27,7 @@ ANONYMIZE_STEPS = ("checked", "client_updated", "contacts_deleted", "paymethods_
                    "confirmed", "shredded")
 DELETE_STEPS = ("checked", "deleting", "whmcs_deleted", "shredded")
 Checkpoint = Callable[[str, int], None]
+PAGE = 100  # due customers read at a time
 
 
 class ConfirmFailed(Exception):
@@ -42,6 +43,7 @@ class RunReport:
     held: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     remaining: int = 0
+    after: DueCursor | None = None  # the last customer the run reached: where a successor goes on
 
     def as_dict(self) -> dict[str, Any]:
         """Exactly the contract's report shape."""
@@ -58,7 +60,7 @@ class Outcome:
 @dataclass(frozen=True)
 class _Run:
     id: str
-    as_of: datetime
+    as_of: datetime  # due means purge_due_at <= as_of; never later than the bridge's now unless dry
     dry_run: bool
 
 
@@ -79,17 +81,19 @@ class RetentionRunner:
         self.concurrency, self.reveal = max(1, concurrency), reveal
 
     # -- the run -----------------------------------------------------------------------------
-    def run(self, as_of: date, *, dry_run: bool = False, limit: int = 100,
+    def run(self, as_of: date, *, dry_run: bool = False, limit: int = 100, after: DueCursor | None = None,
             progress: Callable[[int], None] = lambda _n: None) -> RunReport:
-        """Purge up to `limit` due customers (none with `dry_run`, which only reports)."""
-        run = _Run(id=str(uuid.uuid4()), as_of=start_of(as_of), dry_run=dry_run)
-        report = RunReport(as_of=as_of, dry_run=dry_run, run_id=run.id)
+        """Purge up to `limit` due customers (none with `dry_run`, which only reports), walking the
+        due set past `after` and past everyone blocked, however many. Whatever `as_of` says, a
+        purge never comes before `purge_due_at` by the bridge's clock."""
+        now = self.service.clock.now()
+        cutoff = start_of(as_of) if dry_run else min(start_of(as_of), now)
+        run = _Run(id=str(uuid.uuid4()), as_of=cutoff, dry_run=dry_run)
+        report = RunReport(as_of=as_of, dry_run=dry_run, run_id=run.id, after=after)
         if not dry_run:
             self.service.finish_pending_shreds()
         report.held.extend(self._held_due(run))
-        candidates = self.store.due(run.as_of, limit=limit)
-        act = self._preview if dry_run or self.whmcs is None else self._purge
-        for outcome in self._each(candidates, lambda r: act(r, run)):
+        for outcome in self._walk(run, report, limit=limit, after=after):
             progress(1)
             if outcome.kind in ("purged", "held"):
                 getattr(report, outcome.kind).append(outcome.item)
@@ -100,12 +104,48 @@ class RetentionRunner:
         log.info("retention run", extra={"count": len(report.purged), "outcome": "dry-run" if dry_run else "done"})
         return report
 
-    def _each(self, candidates: list[Retention], act: Callable[[Retention], Outcome]) -> Iterator[Outcome]:
+    def _walk(self, run: _Run, report: RunReport, *, limit: int, after: DueCursor | None) -> Iterator[Outcome]:
+        """Those without a recorded failure first, then those with one, each from `after` on."""
+        act = self._preview if run.dry_run or self.whmcs is None else self._purge
+        for failed in (False, True):
+            if after is not None and after.failed and not failed:
+                continue
+            start = after.key if after is not None and after.failed == failed else None
+            candidates = self._candidates(run, report, failed=failed, after=start)
+            yield from self._each(candidates, lambda r: act(r, run), room=lambda: limit - len(report.purged))
+
+    def _candidates(self, run: _Run, report: RunReport, *, failed: bool,
+                    after: tuple[datetime, int] | None) -> Iterator[Retention]:
+        """The due customers a page at a time, so memory stays flat; those that failed earlier in
+        this run are not tried twice. The report's cursor follows what has been handed out."""
+        tried = {e["client_id"] for e in report.errors}
+        while True:
+            page = self.store.due(run.as_of, limit=PAGE, failed=failed, after=after)
+            for record in page:
+                after = (record.purge_due_at, record.client_id)
+                report.after = DueCursor(failed, *after)
+                if record.client_id not in tried:
+                    yield record
+            if len(page) < PAGE:
+                return
+
+    def _each(self, candidates: Iterator[Retention], act: Callable[[Retention], Outcome],
+              room: Callable[[], int]) -> Iterator[Outcome]:
+        """Outcomes of `act` on each candidate, taking one only while purges in flight plus those
+        done stay within the limit (`room` is what the limit still allows)."""
         if self.concurrency == 1:
-            yield from map(act, candidates)
+            while room() > 0 and (candidate := next(candidates, None)) is not None:
+                yield act(candidate)
             return
+        window, pending = 4 * self.concurrency, set()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="retention") as pool:
-            yield from pool.map(act, candidates)
+            while True:
+                while len(pending) < min(window, room()) and (candidate := next(candidates, None)) is not None:
+                    pending.add(pool.submit(act, candidate))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
 
     def _held_due(self, run: _Run) -> list[dict[str, Any]]:
         """Due customers skipped for an active hold: reported without a WHMCS call."""

@@ -192,9 +192,11 @@ class RetentionService:
 
     # -- the daily cron --------------------------------------------------------------------
     def queue_daily(self, at: datetime) -> None:
-        """Background work for the day, never run inside the webhook request."""
-        day = at.date().isoformat()
+        """Background work for the day, never run inside the webhook request. The day is that of
+        `min(at, now)`: a cron event stamped ahead of the bridge's clock (WHMCS's clock ahead, an
+        outbox row delivered with a later stamp) never starts a run as of a day still to come."""
         now = self.clock.now()
+        day = min(at, now).date().isoformat()
         if self.autorun:
             self.queue.enqueue(RUN_JOB, {"as_of": day, "batch": 0}, dedupe_key=f"retention-run:{day}:0", now=now)
         self.queue.enqueue(ANCHOR_JOB, {"day": day}, dedupe_key=f"anchor:{day}", now=now)

@@ -27,7 +27,10 @@ class RetentionStore(Protocol):
     def planned(self) -> Iterator[Retention]:
         """Every record with a schedule, or a cancelled one, for the planner."""
 
-    def due(self, as_of: datetime, *, limit: int) -> list[Retention]: ...
+    def due(self, as_of: datetime, *, limit: int, failed: bool = False,
+            after: tuple[datetime, int] | None = None) -> list[Retention]:
+        """One page of the customers due by `as_of` and not under a staff hold, whose last attempt
+        failed (`failed`) or not, oldest `purge_due_at` first (then client id), past `after`."""
 
     def count_due(self, as_of: datetime) -> int: ...
 

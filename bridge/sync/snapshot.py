@@ -14,8 +14,9 @@ CONSENT = ("marketing_emails_opt_in", "emailoptout")
 
 
 def masked_paymethods(methods: Iterable[Any]) -> list[str]:
-    """Pay methods as the ledger may hold them: type and last four, never more."""
-    return sorted(f"{m.type}:{m.last_four}" if m.last_four else m.type for m in methods)
+    """Pay methods as the ledger may hold them: type and a card's last four or a bank account's
+    bank name (WHMCS gives bank accounts no last four), never more."""
+    return sorted(m.masked for m in methods)
 
 
 def client_values(details: Any, paymethods: Iterable[Any]) -> dict[str, Any]:

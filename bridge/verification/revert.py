@@ -20,6 +20,7 @@ from bridge.verification.policy import CHANGE_TTL, field_category
 from bridge.verification.state import client_ref, contact_ref
 from bridge.verification.store import VerificationStore
 from bridge.whmcs.api import WhmcsClient, WhmcsRejected, WhmcsUnavailable
+from bridge.whmcs.documented import split_writable
 
 NOTE_JOB = "client_note"
 BRIDGE_ACTOR = Actor(type="system", id="bridge")
@@ -38,19 +39,37 @@ class Reverter:
         if any(v == SHREDDED for v in (*old.values(), *new.values())):
             raise Final("the customer's data was purged; nothing to revert")
         try:
-            current = self._current(p)
-            issued = self.store.change_for(f"revert:{job.id}")
-            restore = {f: old[f] for f in p["fields"] if _unverified(f, current.get(f), old[f], new[f], p)}
-            if not restore and issued is None:
-                return  # superseded: WHMCS no longer holds the unverified values
-            if restore:
-                self._write(job, p, restore, issued)
-            self._record(job, p, restore or {f: old[f] for f in p["fields"]}, new)
+            self._revert(job, p, old, new)
         except WhmcsUnavailable as exc:
             raise Retryable(f"WHMCS unavailable during {exc.action}") from None
         except WhmcsRejected as exc:
-            self._record_failure(job, p, exc)
+            self._record_failure(job, p, p["fields"], action=exc.action, message=exc.whmcs_message)
             raise Final(f"WHMCS refused the revert: {exc.whmcs_message}") from None
+
+    def _revert(self, job: Job, p: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Restore what the API can set, re-read to confirm it took, and record honestly what
+        could not be restored: a field the action has no parameter for (UpdateContact has no
+        tax_id) or a value WHMCS did not apply."""
+        current = self._current(p)
+        issued = self.store.change_for(f"revert:{job.id}")
+        restore = {f: old[f] for f in p["fields"] if _unverified(f, current.get(f), old[f], new[f], p)}
+        if not restore and issued is None:
+            return  # superseded: WHMCS no longer holds the unverified values
+        sendable, unreachable = split_writable(_action(p), restore)
+        not_taken: list[str] = []
+        if sendable:
+            self._write(job, p, {f: restore[f] for f in sendable}, issued)
+            after = self._current(p)
+            not_taken = [f for f in sendable if not same(f, after.get(f), old[f])]
+        # with a change id already issued, an earlier attempt wrote what no longer needs restoring
+        restored = [f for f in p["fields"] if f not in restore] if issued else []
+        restored += [f for f in sendable if f not in not_taken]
+        if restored:
+            self._record(job, p, {f: old[f] for f in restored}, new)
+        failed = sorted(unreachable + not_taken)
+        if failed:
+            self._record_failure(job, p, failed, action=_action(p), message=_why(unreachable, not_taken))
+            raise Final(f"{_action(p)} could not restore {', '.join(failed)}")
 
     def _current(self, p: dict[str, Any]) -> dict[str, str]:
         if p.get("contact_id"):
@@ -81,20 +100,21 @@ class Reverter:
                            subject=self._subject(p), actor=BRIDGE_ACTOR, changes=changes,
                            key_subject=Subject.of("client", p["client_id"]), client_id=p["client_id"],
                            details={"entry_seq": p["seq"], "fields": sorted(restored), "job_id": job.id,
-                                    "api_calls": ["UpdateContact" if p.get("contact_id") else "UpdateClient"]})
+                                    "api_calls": [_action(p)]})
         result = self.ledger.append([draft], webhook_id=f"bridge:revert:{job.id}")
         if not result.duplicate:
             self._note(p, f"reverted an unverified change of {', '.join(sorted(restored))} "
                           f"(ledger seq {p['seq']}); ask for ID before applying it again", job)
 
-    def _record_failure(self, job: Job, p: dict[str, Any], exc: WhmcsRejected) -> None:
+    def _record_failure(self, job: Job, p: dict[str, Any], fields: list[str], *, action: str,
+                        message: str) -> None:
         draft = EntryDraft(event_type=EventType.CHANGE_REVERT_FAILED, occurred_at=self.ledger.clock.now(),
                            subject=self._subject(p), actor=BRIDGE_ACTOR, client_id=p["client_id"],
-                           details={"entry_seq": p["seq"], "fields": p["fields"], "job_id": job.id,
-                                    "whmcs_action": exc.action, "whmcs_message": exc.whmcs_message})
+                           details={"entry_seq": p["seq"], "fields": fields, "job_id": job.id,
+                                    "whmcs_action": action, "whmcs_message": message})
         if not self.ledger.append([draft], webhook_id=f"bridge:revert-failed:{job.id}").duplicate:
-            self._note(p, f"could not revert an unverified change of {', '.join(p['fields'])} "
-                          f"(ledger seq {p['seq']}): WHMCS said \"{exc.whmcs_message}\"; please review", job)
+            self._note(p, f"could not revert an unverified change of {', '.join(fields)} "
+                          f"(ledger seq {p['seq']}): {message}; please review", job)
 
     def _note(self, p: dict[str, Any], text: str, job: Job) -> None:
         self.queue.enqueue(NOTE_JOB, {"client_id": p["client_id"], "text": f"Privacy bridge: {text}."},
@@ -122,6 +142,20 @@ def _sides(entry: dict[str, Any], fields: list[str]) -> tuple[dict[str, Any], di
     if missing:
         raise Final("the ledger entry does not hold the fields to revert")
     return ({f: by_field[f]["old"] for f in fields}, {f: by_field[f]["new"] for f in fields})
+
+
+def _action(p: dict[str, Any]) -> str:
+    return "UpdateContact" if p.get("contact_id") else "UpdateClient"
+
+
+def _why(unreachable: list[str], not_taken: list[str]) -> str:
+    """Why fields were not restored, in words safe for staff (field names only)."""
+    parts = []
+    if unreachable:
+        parts.append("the WHMCS API has no parameter to set " + ", ".join(sorted(unreachable)))
+    if not_taken:
+        parts.append("WHMCS accepted the call but kept the new value of " + ", ".join(sorted(not_taken)))
+    return "; ".join(parts)
 
 
 def _api_fields(values: dict[str, Any]) -> dict[str, Any]:

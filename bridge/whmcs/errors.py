@@ -40,6 +40,18 @@ class WhmcsUnavailable(WhmcsError):
         self.reason = reason
 
 
+class WhmcsRedirected(WhmcsUnavailable):
+    """WHMCS answered with a redirect, which the client never follows (the POST carries the API
+    secret). `.location` is where it pointed, without query or user info; fix the URL setting."""
+
+    slug = "whmcs-redirected"
+
+    def __init__(self, action: str, location: str) -> None:
+        self.location = location
+        super().__init__(action, f"redirected to {location or 'nowhere'} (not followed; "
+                                 "check BRIDGE_WHMCS_API_URL)")
+
+
 class WhmcsRejected(WhmcsError):
     """WHMCS answered `result=error`; final. `.whmcs_message` keeps WHMCS's own text."""
 

@@ -3,8 +3,11 @@
 This is the only module that knows the wire protocol: a form-encoded POST carrying `action`,
 `identifier`, `secret`, `accesskey` (when configured) and `responsetype=json`, answered by a
 `result`/`message` envelope. Reads are retried with exponential backoff and jitter when WHMCS is
-unavailable; writes are sent exactly once and carry `bridge_change_id`. Logs name the action, the
-outcome and the duration only: never parameters, answers or credentials.
+unavailable; writes are sent exactly once and carry `bridge_change_id`. Only the parameters WHMCS
+documents for an action are sent (`documented.PARAMETERS`). Redirects are never followed: the
+secret travels in the body, and a 3xx is an error naming the location. Logs name the action, the
+outcome (`success` or the error's class) and the duration only: never parameters, answers or
+credentials.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ import random as _random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from bridge.whmcs import documented
 from bridge.whmcs.api import Fields, Page
 from bridge.whmcs.client_details import ClientDetails
-from bridge.whmcs.errors import WhmcsRejected, WhmcsUnavailable, classify_rejection
+from bridge.whmcs.errors import WhmcsError, WhmcsRedirected, WhmcsUnavailable, classify_rejection
 from bridge.whmcs.models import (
     ActivityEntry,
     ClientSummary,
@@ -31,6 +36,7 @@ from bridge.whmcs.models import (
     to_int,
 )
 from bridge.whmcs.paging import extract_rows, parse_page
+from bridge.whmcs.phpserial import encode_array
 from bridge.whmcs.session import DEFAULT_TIMEOUT, Timeout
 
 log = logging.getLogger("bridge.whmcs")
@@ -45,9 +51,6 @@ T = TypeVar("T")
 R = TypeVar("R", bound=_Row)
 Answer = dict[str, Any]
 
-# Names the hooks and GetClientsDetails use, mapped to UpdateClient's parameter names, so a
-# revert can send `olddata` back as it came.
-_PARAM_ALIASES = {"marketing_emails_opt_in": "marketingoptin", "defaultgateway": "paymentmethod"}
 _PREFERENCE_ALIASES = {"invoices": "invoice"}
 
 
@@ -55,7 +58,7 @@ def encode_fields(fields: Fields) -> dict[str, str]:
     """Form fields in PHP's conventions: booleans as 1/0, None as "", mappings as key[sub]."""
     form: dict[str, str] = {}
     for key, value in fields.items():
-        name = _PARAM_ALIASES.get(key, key)
+        name = documented.api_name(key)
         if isinstance(value, Mapping):
             for sub, item in value.items():
                 form[f"{name}[{_PREFERENCE_ALIASES.get(sub, sub)}]"] = _scalar(item)
@@ -101,15 +104,16 @@ class HttpWhmcsClient:
 
     def _post(self, action: str, params: Mapping[str, str]) -> Answer:
         """One call; raises WhmcsUnavailable or a WhmcsRejected subclass."""
+        unknown = documented.undocumented(action, params)
+        if unknown:  # a bridge bug: WHMCS would ignore them silently
+            raise ValueError(f"{action} does not document {', '.join(unknown)}")
         form = {**params, "action": action, "responsetype": "json", **self._auth}
         started = time.monotonic()
-        outcome = "unavailable"
+        outcome = "success"
         try:
-            answer = self._decode(action, self._send(action, form))
-            outcome = "ok"
-            return answer
-        except WhmcsRejected:
-            outcome = "rejected"
+            return self._decode(action, self._send(action, form))
+        except WhmcsError as exc:
+            outcome = type(exc).__name__
             raise
         finally:
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -117,7 +121,9 @@ class HttpWhmcsClient:
 
     def _send(self, action: str, form: Mapping[str, str]) -> requests.Response:
         try:
-            return self._session.post(self._url, data=form, timeout=self._timeout)
+            return self._session.post(
+                self._url, data=form, timeout=self._timeout, allow_redirects=False,
+            )
         except requests.Timeout:
             raise WhmcsUnavailable(action, "timed out") from None
         except requests.ConnectionError:
@@ -128,6 +134,8 @@ class HttpWhmcsClient:
     @staticmethod
     def _decode(action: str, response: requests.Response) -> Answer:
         status = response.status_code
+        if 300 <= status < 400:
+            raise WhmcsRedirected(action, _shown_location(response.headers.get("Location", "")))
         if status >= 500:
             raise WhmcsUnavailable(action, f"HTTP {status}")
         try:
@@ -297,11 +305,14 @@ class HttpWhmcsClient:
     def iter_activity(
         self, *, client_id: int | None = None, description: str | None = None,
     ) -> Iterator[ActivityEntry]:
+        """The filters are sent and applied again here: WHMCS before 8.5 has no `clientid`
+        filter (it answers every client's entries), and a server's filter is not evidence."""
         params = _present(clientid=client_id, description=description)
-        return self._iter(
+        entries = self._iter(
             "GetActivityLog", params, container="activity", item="entry",
             parse=ActivityEntry.from_api,
         )
+        return (e for e in entries if e.matches(client_id=client_id, description=description))
 
     def add_client_note(
         self, client_id: int, notes: str, *, change_id: str, sticky: bool = False,
@@ -315,8 +326,19 @@ class HttpWhmcsClient:
     ) -> None:
         params: dict[str, object] = {"messagename": template, "id": related_id}
         if custom_vars:
-            params["customvars"] = dict(custom_vars)
+            params["customvars"] = encode_array(custom_vars)
         self._write("SendEmail", params, change_id)
+
+
+def _shown_location(location: str) -> str:
+    """A redirect target fit for a log: scheme, host and path only (a query or user info could
+    carry anything)."""
+    try:
+        parts = urlsplit(location)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an unreadable location"
+    return urlunsplit((parts.scheme, f"{parts.hostname or ''}{port}", parts.path, "", ""))
 
 
 def _present(**values: object) -> dict[str, object]:

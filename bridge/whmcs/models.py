@@ -180,13 +180,16 @@ class Invoice:
 
 @dataclass(frozen=True, slots=True)
 class PayMethod:
-    """A stored card or bank account, masked: type and last four only, never the remote token."""
+    """A stored card or bank account, masked: never the remote token. A card keeps its last four
+    digits; a bank account keeps its bank's name only (GetPayMethods documents no account number
+    for bank accounts, so there are no last four to keep)."""
 
     id: int
     type: str
     last_four: str = ""
     description: str = field(default="", repr=False)
     gateway: str = ""
+    bank_name: str = field(default="", repr=False)
 
     @property
     def is_card(self) -> bool:
@@ -194,13 +197,21 @@ class PayMethod:
 
     @classmethod
     def from_api(cls, row: Row) -> PayMethod:
-        number = to_text(row.get("card_last_four") or row.get("account_number"))
-        digits = "".join(ch for ch in number if ch.isdigit())
+        kind = to_text(row.get("type"))
+        card = kind.endswith("CreditCard")
+        digits = "".join(ch for ch in to_text(row.get("card_last_four")) if ch.isdigit())
         return cls(
-            id=to_int(row.get("id")), type=to_text(row.get("type")), last_four=digits[-4:],
+            id=to_int(row.get("id")), type=kind, last_four=digits[-4:] if card else "",
             description=to_text(row.get("description")),
             gateway=to_text(row.get("gateway_name")),
+            bank_name="" if card else to_text(row.get("bank_name")),
         )
+
+    @property
+    def masked(self) -> str:
+        """What the bridge records of it: type and last four (a card) or bank name (a bank)."""
+        detail = self.last_four if self.is_card else self.bank_name.strip()
+        return f"{self.type}:{detail}" if detail else self.type
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +294,12 @@ class ActivityEntry:
     description: str = field(default="", repr=False)
     username: str = field(default="", repr=False)
     ipaddress: str = field(default="", repr=False)
+
+    def matches(self, *, client_id: int | None, description: str | None) -> bool:
+        """GetActivityLog's filters, as WHMCS documents them (description: a substring)."""
+        if client_id is not None and self.client_id != client_id:
+            return False
+        return description is None or description.lower() in self.description.lower()
 
     @classmethod
     def from_api(cls, row: Row) -> ActivityEntry:

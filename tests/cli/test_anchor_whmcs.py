@@ -5,13 +5,13 @@ from click.testing import CliRunner
 from bridge.cli import main
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from tests.support.ledger import Tamper, email_change, make_ledger
 
 
 def test_anchor_then_verify_against_whmcs(base_env, engine, clock, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    state = EmulatorState()
+    state = EmulatorState(allowed_ips=LOOPBACK)
     state.add_credential(DEMO_IDENTIFIER, DEMO_SECRET)
     ledger = make_ledger(engine, clock)
     for i in range(5):

@@ -7,7 +7,7 @@ from bridge.clock import SystemClock
 from bridge.retention.planner import CLOSED, StatusEvent
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET, seed_demo
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from tests.support.web import make_services
 
 LONG_AGO = timedelta(days=400)
@@ -43,7 +43,7 @@ def test_usage_errors_exit_2(run):
 
 
 def test_a_run_against_whmcs_prints_a_table_and_exits_1_on_errors(run, base_env):
-    state = EmulatorState()
+    state = EmulatorState(allowed_ips=LOOPBACK)
     ids = seed_demo(state)
     closed_long_ago(base_env, ids["closed_paid"], ids["closed_collections"])
     with running_emulator(state) as base:

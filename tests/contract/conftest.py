@@ -11,7 +11,7 @@ import requests
 from bridge.clock import FixedClock
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET, seed_demo
 from bridge.whmcs.emulator.server import api_url, running_emulator
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.session import build_session
 
@@ -25,7 +25,8 @@ def hook_events() -> list[tuple]:
 
 @pytest.fixture
 def seeded(hook_events) -> tuple[EmulatorState, dict[str, int]]:
-    state = EmulatorState(clock=FixedClock(T0), hook_sink=lambda *e: hook_events.append(e))
+    state = EmulatorState(clock=FixedClock(T0), hook_sink=lambda *e: hook_events.append(e),
+                          allowed_ips=LOOPBACK)
     return state, seed_demo(state)
 
 

@@ -210,7 +210,7 @@ class TestDailyCron:
         assert seq_hash.startswith("privacy-ledger head seq=")
         assert world.services.retention.retention_status(alan)["status"] == "purged"
         polled = of_type(world, ada, "paymethod.changed")
-        assert polled[0]["changes"][0]["new"] == ["BankAccount", "RemoteCreditCard:4242"]
+        assert polled[0]["changes"][0]["new"] == ["BankAccount:Example Bank", "RemoteCreditCard:4242"]  # a bank by name
         with world.emulator.locked() as store:
             card = next(p for p in store.rows_of(store.paymethods, ada) if p.last_four == "4242")
             del store.paymethods[card.id]
@@ -218,7 +218,7 @@ class TestDailyCron:
         world.hook("DailyCronJob", {}, actor={"type": "cron"})
         world.worker.drain()
         polled = of_type(world, ada, "paymethod.changed")
-        assert len(polled) == 2 and polled[1]["changes"][0]["new"] == ["BankAccount"]
+        assert len(polled) == 2 and polled[1]["changes"][0]["new"] == ["BankAccount:Example Bank"]
 
 
 class TestConcurrentRuns:

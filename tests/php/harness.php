@@ -7,8 +7,9 @@
  * Scenario keys: hook_file, database (SQLite file), hook, vars, area (client|admin|null),
  * server, get, post, session (merged into the superglobals; a null value unsets a key),
  * current_user {admin, user, client, masquerading}, app_ip (null: no App class), config_globals
- * ($CONFIG), seed {table: [rows]}, drop_tables [names] (dropped after seeding). A value {"__class__": "WHMCS\\User\\User", ...} in vars
- * becomes that model object.
+ * ($CONFIG), seed {table: [rows]}, drop_tables [names] (dropped after seeding), include_again
+ * [files] (included after hook_file, as WHMCS would a stray copy). A value
+ * {"__class__": "WHMCS\\User\\User", ...} in vars becomes that model object.
  *
  * Every warning, notice and deprecation is collected and makes the exit code 3; a fatal error
  * makes it 70.
@@ -51,7 +52,7 @@ if (!is_array($scenario)) {
 $scenario += [
     'vars' => [], 'area' => null, 'server' => [], 'get' => [], 'post' => [], 'session' => [],
     'current_user' => [], 'app_ip' => null, 'config_globals' => null, 'seed' => [],
-    'drop_tables' => [],
+    'drop_tables' => [], 'include_again' => [],
 ];
 $GLOBALS['HARNESS'] = $scenario;
 
@@ -72,6 +73,9 @@ if ($scenario['app_ip'] !== null) {
 }
 
 include $scenario['hook_file'];
+foreach ($scenario['include_again'] as $file) {
+    include $file;
+}
 
 $results = harness_run_hook($scenario['hook'], harness_objects($scenario['vars']));
 

@@ -92,3 +92,24 @@ def test_client_edit_reaches_the_ledger_as_client_updated(php, tmp_path, bridge)
     assert updated["details"]["webhook_id"] == rows[1]["webhook_id"]
     assert updated["details"]["outbox_id"] == rows[1]["id"]
     assert "pw-123" not in json.dumps(entries)
+
+
+def test_an_oversized_client_edit_is_recorded_not_refused(php, tmp_path, bridge):
+    """Section 10, size: the hook never builds a request the bridge must refuse for its size;
+    a value over 64 KiB is cut (named in `truncated`) and the event reaches the ledger."""
+    whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.configure()
+    whmcs.fire("ClientAdd", {"client_id": 42, "user_id": 7, "firstname": "Ada"}, client_area(42, 7))
+
+    whmcs.fire(
+        "ClientEdit",
+        {"userid": 42, "address1": "1 Analytical Way " + "x" * 200_000, "olddata": {"address1": "Old Road"}},
+        admin_area(3, userid=42),
+    )
+
+    rows = whmcs.outbox()
+    assert [row["delivered_at"] is not None for row in rows] == [True, True]
+    assert [row["dead_at"] for row in rows] == [None, None]
+    types = [e["event_type"] for e in client_ledger(bridge, 42)]
+    assert "client.updated" in types
+    # How the bridge records the cut (the envelope's "truncated") is the bridge's side of the rule.

@@ -75,10 +75,10 @@ def test_retention_runs_started_on_both_instances_at_once_purge_each_customer_on
     from bridge.settings import load_settings
     from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
     from bridge.whmcs.emulator.server import api_url, running_emulator
-    from bridge.whmcs.emulator.state import EmulatorState
+    from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
     from tests.support.ledger import make_ledger
 
-    state = EmulatorState()
+    state = EmulatorState(allowed_ips=LOOPBACK)
     ids = seed(state, RETENTION_COUNT)
     engine = make_engine(pg_env["BRIDGE_DATABASE_URL"])
     try:

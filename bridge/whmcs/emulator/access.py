@@ -27,13 +27,12 @@ class AccessDenied(Exception):
 
 
 class AccessControl:
-    """None for `allowed_ips` admits every address (the emulator's default); a set enforces it."""
+    """The allow-list is always on, as WHMCS's is by default: an address not in `allowed_ips`
+    (one entry per address, no ranges) gets in only with the access key."""
 
-    def __init__(
-        self, *, allowed_ips: Iterable[str] | None = None, access_key: str | None = None,
-    ) -> None:
+    def __init__(self, *, allowed_ips: Iterable[str] = (), access_key: str | None = None) -> None:
         self.credentials: dict[str, Credential] = {}
-        self.allowed_ips = set(allowed_ips) if allowed_ips is not None else None
+        self.allowed_ips = set(allowed_ips)
         self.access_key = access_key
 
     def add(self, identifier: str, secret: str, actions: Iterable[str] | None = None) -> None:
@@ -58,7 +57,7 @@ class AccessControl:
         key = params.get("accesskey", "")
         if self.access_key and key and hmac.compare_digest(self.access_key.encode(), key.encode()):
             return  # a valid access key bypasses the IP list, as in WHMCS
-        if self.allowed_ips is not None and remote_ip not in self.allowed_ips:
+        if remote_ip not in self.allowed_ips:
             raise AccessDenied(f"Invalid IP {remote_ip}")
 
     @staticmethod

@@ -3,8 +3,14 @@
 `handle(params, remote_ip=...)` takes the POSTed form and returns a `Reply` the Flask app turns
 into HTTP. Every call is recorded (action, parameters without secrets, outcome, change id).
 Hooks WHMCS would fire for an API write go to `hook_sink(event, vars, actor)` after the write,
-outside every lock (a sink may call the emulator again), with
+outside every lock (a sink may call the emulator again) and before the API call answers, as in a
+real install where the hook runs inside the API request; with
 `actor = {"type": "api", "id": <identifier>, "change_id": <bridge_change_id or None>}`.
+
+As in WHMCS: the API IP allow-list is on (`allowed_ips`, empty by default: only a valid access
+key gets in), an action sees only the parameters its documentation lists (others are ignored),
+and SendEmail of a `general` template first asks `validate_sink("EmailPreSend", vars)` (what the
+hook asks the bridge); an answer with `abort: true` fails the call with WHMCS's "Sending Failed".
 """
 
 from __future__ import annotations
@@ -18,16 +24,21 @@ from datetime import datetime
 from typing import Any
 
 from bridge.clock import Clock, SystemClock
+from bridge.whmcs.documented import PARAMETERS, TRANSPORT
 from bridge.whmcs.emulator.access import AccessControl, AccessDenied, Credential
-from bridge.whmcs.emulator.actions import HANDLERS, canonical
+from bridge.whmcs.emulator.actions import HANDLERS, canonical, misc
 from bridge.whmcs.emulator.faults import Fault, FaultPlan
 from bridge.whmcs.emulator.records import Template
 from bridge.whmcs.emulator.store import ApiError, Call, Hook, Store
 
 log = logging.getLogger("bridge.whmcs.emulator")
 HookSink = Callable[[str, dict[str, Any], dict[str, Any]], object]
+ValidateSink = Callable[[str, dict[str, Any]], "Mapping[str, Any] | None"]
+LOOPBACK = ("127.0.0.1", "::1")
+SENDING_FAILED = "Sending Failed. Please see documentation."
 _SECRET_PARAMS = frozenset({"secret", "password", "accesskey"})
 DEFAULT_TEMPLATES = ("Client Signup Email", "Privacy Policy Update", "Newsletter")
+DEFAULT_TYPED_TEMPLATES = (("Invoice Created", "invoice"), ("Hosting Account Welcome Email", "product"))
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,12 @@ class EmulatorState:
 
     def __init__(
         self, *, clock: Clock | None = None, hook_sink: HookSink | None = None,
-        allowed_ips: Iterable[str] | None = None, access_key: str | None = None,
+        validate_sink: ValidateSink | None = None, allowed_ips: Iterable[str] = (),
+        access_key: str | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
         self.hook_sink = hook_sink
+        self.validate_sink = validate_sink
         self.access = AccessControl(allowed_ips=allowed_ips, access_key=access_key)
         self.faults = FaultPlan()
         self.store = Store()
@@ -68,6 +81,8 @@ class EmulatorState:
         self._calls: list[CallRecord] = []
         for name in DEFAULT_TEMPLATES:
             self.store.templates[name] = Template(name, marketing=name == "Newsletter")
+        for name, kind in DEFAULT_TYPED_TEMPLATES:
+            self.store.templates[name] = Template(name, type=kind)
 
     # -- set-up and inspection -------------------------------------------------------------
 
@@ -120,7 +135,10 @@ class EmulatorState:
         try:
             credential = self.access.authenticate(params, remote_ip)
             name = self._resolve(credential, action)
-            call = Call(params=params, now=self.clock.now())
+            known = PARAMETERS[name] | TRANSPORT
+            call = Call(params={k: v for k, v in params.items() if k in known}, now=self.clock.now())
+            if name == "SendEmail":
+                self._pre_send(call)
             with self._lock:
                 answer = HANDLERS[name](self.store, call)
                 self._record(name, params, "success", credential=credential)
@@ -131,6 +149,22 @@ class EmulatorState:
         except ApiError as error:
             self._record(action, params, "error", error.message)
             return Reply(error.status, {"result": "error", "message": error.message})
+
+    def _pre_send(self, call: Call) -> None:
+        """EmailPreSend, as the hook asks the bridge: only for general templates, outside the
+        lock; no answer (the sink failed) sends the mail, as the hook does."""
+        with self._lock:
+            template, vars_ = misc.presend(self.store, call)
+        if self.validate_sink is None or template.type != "general":
+            return
+        try:
+            answer = self.validate_sink("EmailPreSend", vars_)
+        except Exception as exc:
+            log.warning("validate sink failed for EmailPreSend: %s", type(exc).__name__)
+            self.hook_errors.append(f"EmailPreSend: {type(exc).__name__}")
+            return
+        if answer and answer.get("abort") is True:
+            raise ApiError(SENDING_FAILED)
 
     def _resolve(self, credential: Credential, action: str) -> str:
         name = canonical(action)

@@ -51,7 +51,7 @@ class TestRetentionStore:
         put(engine, Retention(**{**store.get(1).__dict__, "step": None}), 1)
         assert store.get(1).step == "client_updated"
 
-    def test_due_oldest_first_failed_last_held_excluded(self, engine):
+    def test_due_oldest_first_failed_apart_held_excluded(self, engine):
         store = SqlRetentionStore(engine=engine)
         for client_id, days in ((1, 3), (2, 1), (3, 2), (4, 0)):
             put(engine, closed(client_id, T + timedelta(days=days)), 0)
@@ -63,6 +63,22 @@ class TestRetentionStore:
             store.op_place_hold(Hold(hold_id="h1", client_id=4, reason="legal_process", auto=False,
                                      placed_at=T))(conn, (9,))
         as_of = T + timedelta(days=800)
-        assert [r.client_id for r in store.due(as_of, limit=10)] == [3, 1, 2]
+        assert [r.client_id for r in store.due(as_of, limit=10)] == [3, 1]
+        assert [r.client_id for r in store.due(as_of, limit=10, failed=True)] == [2]
         assert store.count_due(as_of) == 3
         assert store.hold("h1").seq == 9 and store.active_holds()[0].client_id == 4
+
+    def test_due_pages_past_a_cursor_ties_broken_by_client_id(self, engine):
+        """Section 10, Nothing stops the pipeline: the due set is read a page at a time past a
+        cursor, so a run can go on past any number of customers it could not purge."""
+        store = SqlRetentionStore(engine=engine)
+        for client_id in (5, 1, 4, 2, 3):
+            put(engine, closed(client_id, T + timedelta(days=0 if client_id in (2, 4) else client_id)), 0)
+        as_of = T + timedelta(days=800)
+        first = store.due(as_of, limit=2)
+        assert [r.client_id for r in first] == [2, 4]  # same purge_due_at: client id decides
+        after = (first[-1].purge_due_at, first[-1].client_id)
+        assert [r.client_id for r in store.due(as_of, limit=2, after=after)] == [1, 3]
+        after = (first[0].purge_due_at, first[0].client_id)
+        assert [r.client_id for r in store.due(as_of, limit=10, after=after)] == [4, 1, 3, 5]
+        assert store.due(as_of, limit=10, failed=True) == []

@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from bridge.clock import FixedClock
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.session import build_session
 
@@ -61,7 +61,7 @@ def emulator_clock() -> FixedClock:
 
 @pytest.fixture
 def state(emulator_clock) -> EmulatorState:
-    state = EmulatorState(clock=emulator_clock)
+    state = EmulatorState(clock=emulator_clock, allowed_ips=LOOPBACK)
     state.add_credential(IDENTIFIER, SECRET)
     return state
 

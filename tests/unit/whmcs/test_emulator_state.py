@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bridge.whmcs.emulator import builders as b
-from bridge.whmcs.emulator.state import EmulatorState
+from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from tests.unit.whmcs.conftest import IDENTIFIER, SECRET, T0
 
 TODAY = T0.date()
@@ -33,9 +33,9 @@ def client(state):
 
 
 class TestAccess:
-    def raw(self, state, **params):
+    def raw(self, state, ip="127.0.0.1", **params):
         return state.handle({"action": "GetClients", "responsetype": "json", **params},
-                            remote_ip="198.51.100.7")
+                            remote_ip=ip)
 
     def test_missing_or_wrong_secret_fails_authentication(self, state):
         assert error(self.raw(state), 403) == "Authentication Failed"
@@ -52,10 +52,22 @@ class TestAccess:
     def test_ip_allow_list_and_access_key(self):
         state = EmulatorState(allowed_ips={"192.0.2.1"}, access_key="k3y")
         state.add_credential(IDENTIFIER, SECRET)
-        creds = {"identifier": IDENTIFIER, "secret": SECRET}
+        creds = {"identifier": IDENTIFIER, "secret": SECRET, "ip": "198.51.100.7"}
         assert error(self.raw(state, **creds), 403) == "Invalid IP 198.51.100.7"
         assert error(self.raw(state, accesskey="wrong", **creds), 403).startswith("Invalid IP")
         ok(self.raw(state, accesskey="k3y", **creds))
+
+    def test_the_ip_allow_list_is_on_by_default(self):
+        """Section 10, the emulator models WHMCS: the API IP allow-list is on by default (even
+        loopback is refused until allowed), with WHMCS's `Invalid IP <ip>`; the access key
+        bypasses it."""
+        state = EmulatorState(access_key="k3y")
+        state.add_credential(IDENTIFIER, SECRET)
+        creds = {"identifier": IDENTIFIER, "secret": SECRET}
+        assert error(self.raw(state, **creds), 403) == "Invalid IP 127.0.0.1"
+        ok(self.raw(state, accesskey="k3y", **creds))
+        state.access.allowed_ips.add("127.0.0.1")
+        ok(self.raw(state, **creds))
 
     def test_api_role_limits_actions(self, state):
         state.add_credential("limited", "s", actions=["GetClients"])
@@ -159,7 +171,7 @@ class TestUsers:
 class TestHooks:
     def test_writes_fire_hooks_with_vars_olddata_and_the_api_actor(self):
         events = []
-        state = EmulatorState(hook_sink=lambda *event: events.append(event))
+        state = EmulatorState(hook_sink=lambda *event: events.append(event), allowed_ips=LOOPBACK)
         state.add_credential(IDENTIFIER, SECRET)
         _with_client(state)
         base = {"identifier": IDENTIFIER, "secret": SECRET, "bridge_change_id": "chg-1"}
@@ -183,7 +195,7 @@ class TestHooks:
 
     def test_no_hook_for_reads_or_failed_writes_and_none_without_change_id(self):
         events = []
-        state = EmulatorState(hook_sink=lambda *event: events.append(event))
+        state = EmulatorState(hook_sink=lambda *event: events.append(event), allowed_ips=LOOPBACK)
         state.add_credential(IDENTIFIER, SECRET)
         _with_client(state)
         base = {"identifier": IDENTIFIER, "secret": SECRET}
@@ -202,7 +214,7 @@ class TestHooks:
             worker.start()
             worker.join(timeout=2)
 
-        state = EmulatorState(hook_sink=sink)
+        state = EmulatorState(hook_sink=sink, allowed_ips=LOOPBACK)
         state.add_credential(IDENTIFIER, SECRET)
         _with_client(state)
         state.handle({"action": "CloseClient", "clientid": "1", "identifier": IDENTIFIER,
@@ -213,7 +225,7 @@ class TestHooks:
         def sink(*_):
             raise RuntimeError("sink down")
 
-        state = EmulatorState(hook_sink=sink)
+        state = EmulatorState(hook_sink=sink, allowed_ips=LOOPBACK)
         state.add_credential(IDENTIFIER, SECRET)
         _with_client(state)
         reply = state.handle({"action": "CloseClient", "clientid": "1",

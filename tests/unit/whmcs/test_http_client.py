@@ -4,10 +4,12 @@ bodies, error pages; plus the retry rules (reads retried with backoff, writes ne
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import parse_qs
 
 import pytest
 import requests
+import responses
 from responses import matchers
 
 from bridge.whmcs.api import (
@@ -163,11 +165,29 @@ class TestLogging:
     def test_logs_action_and_outcome_but_no_params_answers_or_secrets(
         self, mocked, whmcs, caplog,
     ):
+        """Section 10, call log: the line names the action, the outcome (the error's class) and
+        the time in ms, never parameters or values."""
         caplog.set_level(logging.DEBUG, logger="bridge.whmcs")
         mocked.post(API_URL, json={"result": "error", "message": "Duplicate Email Address"})
         with pytest.raises(WhmcsRejected) as raised:
             whmcs.update_client(4, {"email": "taken@example.com"}, change_id="c-2")
         text = caplog.text + str(raised.value) + repr(whmcs)
-        assert "UpdateClient" in caplog.text and "rejected" in caplog.text
+        [line] = [r.getMessage() for r in caplog.records]
+        assert re.fullmatch(r"whmcs UpdateClient WhmcsRejected in \d+ ms", line)
         for leaked in (SECRET, "taken@example.com"):
             assert leaked not in text
+
+    def test_a_success_and_a_transport_failure_are_logged_by_outcome(
+        self, mocked, whmcs, caplog,
+    ):
+        """Section 10, call log: `success`, or the class of the error (here WhmcsUnavailable)."""
+        caplog.set_level(logging.INFO, logger="bridge.whmcs")
+        mocked.post(API_URL, json={"result": "success", "clientid": "4"})
+        whmcs.update_client(4, {"city": "Leeds"}, change_id="c-3")
+        mocked.replace(responses.POST, API_URL, body="<html>oops</html>", status=502)
+        with pytest.raises(WhmcsUnavailable):
+            whmcs.close_client(4, change_id="c-4")
+        lines = [r.getMessage() for r in caplog.records]
+        assert re.fullmatch(r"whmcs UpdateClient success in \d+ ms", lines[0])
+        assert re.fullmatch(r"whmcs CloseClient WhmcsUnavailable in \d+ ms", lines[1])
+        assert "Leeds" not in caplog.text

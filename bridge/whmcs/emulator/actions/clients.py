@@ -131,11 +131,12 @@ def _apply_settings(client: ClientRecord, call: Call) -> None:
         client.defaultgateway = call.text("paymentmethod")
     if call.has("marketingoptin"):
         client.flags["marketing_emails_opt_in"] = call.flag("marketingoptin")
-    for name in ("groupid", "currency", "billingcid"):
+    for name in ("groupid", "currency"):
         if call.has(name):
             setattr(client, name, call.int(name))
-    for name in CLIENT_FLAGS:
-        if call.has(name) and name != "marketing_emails_opt_in":
+    # UpdateClient documents no emailoptout (nor billingcid); marketing is `marketingoptin`.
+    for name in set(CLIENT_FLAGS) - {"marketing_emails_opt_in", "emailoptout"}:
+        if call.has(name):
             client.flags[name] = call.flag(name)
     for kind, value in call.bracketed("email_preferences").items():
         if kind in EMAIL_KINDS:

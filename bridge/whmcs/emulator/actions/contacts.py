@@ -78,8 +78,6 @@ def _apply_email_flags(record: ContactRecord, call: Call) -> None:
     for kind in CONTACT_EMAIL_KINDS:
         if kind in prefs:
             record.email_flags[kind] = prefs[kind].strip().lower() in {"1", "true", "on"}
-        elif call.has(f"{kind}emails"):
-            record.email_flags[kind] = call.flag(f"{kind}emails")
 
 
 def _hook_vars(record: ContactRecord) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.records import ActivityRecord, EmailRecord, NoteRecord, Template
 from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page
+from bridge.whmcs.phpserial import UnserializeError, decode_array
 
 
 def log_activity(store: Store, call: Call) -> Answer:
@@ -13,7 +14,7 @@ def log_activity(store: Store, call: Call) -> Answer:
         raise ApiError("Description is required")
     record = ActivityRecord(
         id=store.next_id("activity"), date=call.now, description=description,
-        client_id=call.int("clientid", "userid"), username="System",
+        client_id=call.int("clientid"), username="System",
     )
     store.activity[record.id] = record
     return {}
@@ -49,15 +50,33 @@ def add_client_note(store: Store, call: Call) -> Answer:
     return {"noteid": str(record.id)}
 
 
-def send_email(store: Store, call: Call) -> Answer:
+def presend(store: Store, call: Call) -> tuple[Template, dict[str, object]]:
+    """The template SendEmail would send, and what the hook forwards to the bridge for it
+    (EmailPreSend's messagename and relid, with the client it resolves)."""
     template = _template(store, call)
     client_id = _related_client(store, template.type, call.int("id"))
+    return template, {"messagename": template.name, "relid": call.int("id"), "userid": client_id}
+
+
+def send_email(store: Store, call: Call) -> Answer:
+    template, vars_ = presend(store, call)
     record = EmailRecord(
         id=store.next_id("emails"), template=template.name, related_id=call.int("id"),
-        client_id=client_id, custom_vars=call.bracketed("customvars"), sent_at=call.now,
+        client_id=int(vars_["userid"]), custom_vars=_custom_vars(call), sent_at=call.now,
     )
     store.emails[record.id] = record
     return {}
+
+
+def _custom_vars(call: Call) -> dict[str, str]:
+    """`customvars`: base64 of a PHP-serialized array of merge fields."""
+    if not call.text("customvars"):
+        return {}
+    try:
+        values = decode_array(call.text("customvars"))
+    except UnserializeError:
+        raise ApiError("The custom variables you provided are invalid.") from None
+    return {str(k): "" if v is None else str(v) for k, v in values.items()}
 
 
 def _template(store: Store, call: Call) -> Template:

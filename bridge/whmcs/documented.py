@@ -1,0 +1,95 @@
+"""The request parameters WHMCS documents for each API action the bridge uses.
+
+One table, read by both sides: `HttpWhmcsClient` refuses to send a parameter that is not listed
+(a bridge bug, caught before WHMCS silently ignores it), and the emulator drops unlisted
+parameters before an action sees them, as WHMCS does. The source of each row is the action's page
+in the WHMCS developer documentation, `api-reference/<action lower case>.md`; docs/whmcs-api.md
+lists them with the notes on versions.
+
+Besides the action's own parameters every call carries the transport and authentication fields
+(`TRANSPORT`), and the bridge's writes carry `bridge_change_id`: WHMCS ignores it, the hook in
+the same request reads it from the POST and echoes it (contract section 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+TRANSPORT = frozenset({"action", "responsetype", "identifier", "secret", "username", "password",
+                       "accesskey"})
+CHANGE_ID = "bridge_change_id"
+
+_PAGING = ("limitstart", "limitnum")
+_ADDRESS = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
+            "postcode", "country", "phonenumber")
+EMAIL_PREFERENCES = tuple(
+    f"email_preferences[{kind}]"
+    for kind in ("general", "product", "domain", "invoice", "support", "affiliate")
+)
+
+PARAMETERS: Mapping[str, frozenset[str]] = {
+    name: frozenset(params) for name, params in {
+        "GetClients": (*_PAGING, "sorting", "status", "search", "orderby"),
+        "GetClientsDetails": ("clientid", "email", "stats"),
+        "UpdateClient": (
+            "clientid", "clientemail", *_ADDRESS, "tax_id", "currency", "groupid", "customfields",
+            "language", "clientip", "notes", "status", "paymentmethod", *EMAIL_PREFERENCES,
+            "marketingoptin", "clearcreditcard", "skipvalidation", "latefeeoveride",
+            "overideduenotices", "taxexempt", "separateinvoices", "disableautocc",
+            "overrideautoclose",
+        ),
+        "CloseClient": ("clientid",),
+        "DeleteClient": ("clientid", "deleteusers", "deletetransactions"),
+        "GetContacts": (*_PAGING, "userid", *_ADDRESS),
+        "AddContact": ("clientid", *_ADDRESS, "tax_id", *EMAIL_PREFERENCES),
+        "UpdateContact": ("contactid", *_ADDRESS, *EMAIL_PREFERENCES),
+        "DeleteContact": ("contactid",),
+        "GetInvoices": (*_PAGING, "userid", "status", "orderby", "order"),
+        "GetPayMethods": ("clientid", "paymethodid", "type"),
+        "DeletePayMethod": ("clientid", "paymethodid", "failonremotefailure"),
+        "GetClientsProducts": (*_PAGING, "clientid", "serviceid", "pid", "domain", "username2"),
+        "GetUsers": (*_PAGING, "sorting", "search"),
+        "UpdateUser": ("user_id", "firstname", "lastname", "email", "language"),
+        "DeleteUserClient": ("user_id", "client_id"),
+        "LogActivity": ("clientid", "description"),
+        # `userid` is the pre-8.5 name of the clientid filter, still accepted (its version history)
+        "GetActivityLog": (*_PAGING, "clientid", "userid", "date", "user", "description",
+                           "ipaddress"),
+        "AddClientNote": ("userid", "notes", "sticky"),
+        "SendEmail": ("messagename", "id", "customtype", "custommessage", "customsubject",
+                      "customvars"),
+    }.items()
+}
+
+
+def source(action: str) -> str:
+    """Where the action's parameters are documented (path in WHMCS's developer-docs repository)."""
+    return f"api-reference/{action.lower()}.md"
+
+
+def undocumented(action: str, names: Iterable[str]) -> list[str]:
+    """The names among `names` that `action` does not document (transport fields and the
+    bridge's change id are always allowed), sorted."""
+    known = PARAMETERS.get(action, frozenset()) | TRANSPORT | {CHANGE_ID}
+    return sorted(set(names) - known)
+
+
+# Names the hooks and GetClientsDetails use, mapped to UpdateClient's parameter names, so a
+# revert can send `olddata` back as it came.
+API_NAMES = {"marketing_emails_opt_in": "marketingoptin", "defaultgateway": "paymentmethod"}
+
+
+def api_name(field: str) -> str:
+    return API_NAMES.get(field, field)
+
+
+def split_writable(action: str, fields: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Fields (hook or API names) that `action` can set, and those it cannot, in the order given.
+    A mapping field such as `email_preferences` counts as its bracketed parameters."""
+    known = PARAMETERS.get(action, frozenset())
+    names = list(fields)
+
+    def settable(name: str) -> bool:
+        return api_name(name) in known or f"{name}[general]" in known
+
+    return [n for n in names if settable(n)], [n for n in names if not settable(n)]
