@@ -9,7 +9,7 @@ import click
 
 from bridge.cli.base import Progress, exits, state
 from bridge.clock import SystemClock
-from bridge.ledger.chain import verify_rows
+from bridge.ledger.chain import verify_pages
 from bridge.services import build_ledger
 
 _AGAINST = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
@@ -60,12 +60,12 @@ def verify(against: str | None, use_whmcs: bool) -> None:
                 sys.exit(1)
     progress = Progress("verified")
 
-    def rows():
-        for row in led.store.iter_chain():
-            progress.step()
-            yield row
+    def pages():
+        for page in led.store.chain_pages():
+            progress.step(len(page))
+            yield page
 
-    result = verify_rows(rows(), checkpoints=checkpoints)
+    result = verify_pages(pages(), checkpoints=checkpoints)
     progress.done()
     click.echo(result.line())
     sys.exit(0 if result.ok else 1)

@@ -20,7 +20,7 @@ from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDa
 from bridge.db.group_commit import GroupCommitter, Request
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
 from bridge.errors import StorageUnavailable
-from bridge.ledger.chain import ChainRow, seal_entry
+from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
@@ -77,6 +77,18 @@ class _AppendSql:
 
 
 _KEYS = DataKey.__table__
+
+# chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: SQLite
+# keeps UtcDateTime as "YYYY-MM-DD HH:MM:SS.ffffff" text, PostgreSQL's instant is spelled the same.
+_CHAIN_PAGE = {
+    True: ("SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
+           "CAST(event_type AS BLOB), CAST(entry_id AS BLOB), CAST(recorded_at AS BLOB) "
+           "FROM ledger_entries WHERE seq > {after} ORDER BY seq LIMIT {limit}", "?"),
+    False: ("SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
+            "convert_to(event_type, 'UTF8'), convert_to(entry_id, 'UTF8'), "
+            "convert_to(to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') "
+            "FROM ledger_entries WHERE seq > {after} ORDER BY seq LIMIT {limit}", "%s"),
+}
 
 
 def _insert_keys_if_absent(dialect: str):  # noqa: ANN202 - an INSERT ... ON CONFLICT DO NOTHING
@@ -217,12 +229,17 @@ class SqlLedgerStore:
             return row.seq, row.hash
 
     def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]:
-        """All rows by seq, in keyset pages so memory stays flat at any ledger size. Read through the
-        driver's cursor: at hundreds of thousands of rows a second, per-row ORM work would dominate."""
-        sql = ("SELECT seq, prev_hash, hash, body FROM ledger_entries WHERE seq > {after} "
-               "ORDER BY seq LIMIT {limit}")
-        marker = "?" if self.engine.dialect.name == "sqlite" else "%s"
-        query = sql.format(after=marker, limit=marker)
+        """All rows by seq (the chain columns), in constant memory."""
+        for page in self.chain_pages(batch=batch):
+            for seq, prev_hash, digest, body, *_columns in page:
+                yield ChainRow(seq, prev_hash, digest, body)
+
+    def chain_pages(self, *, batch: int = 5000) -> Iterator[list[StoredRow]]:
+        """Every stored column of all rows by seq, as verify compares them with the bodies, in
+        keyset pages so memory stays flat at any ledger size. Read through the driver's cursor: at
+        hundreds of thousands of rows a second, per-row ORM work would dominate."""
+        query, marker = _CHAIN_PAGE[self.engine.dialect.name == "sqlite"]
+        query = query.format(after=marker, limit=marker)
         after = 0
         with self.engine.connect() as conn:
             cursor = conn.connection.dbapi_connection.cursor()
@@ -232,8 +249,7 @@ class SqlLedgerStore:
                     rows = cursor.fetchall()
                     if not rows:
                         return
-                    for seq, prev_hash, digest, body in rows:
-                        yield ChainRow(seq, prev_hash, digest, bytes(body))
+                    yield rows
                     after = rows[-1][0]
             finally:
                 cursor.close()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bridge.crypto import WrappedKey
-from bridge.ledger.chain import ChainRow
+from bridge.ledger.chain import ChainRow, StoredRow
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ class LedgerStore(Protocol):
     def head(self) -> tuple[int, str]: ...
 
     def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]: ...
+
+    def chain_pages(self, *, batch: int = 5000) -> Iterator[list[StoredRow]]:
+        """Every stored column of every row, by seq, a page at a time (what verify compares)."""
 
     def count_for_client(self, client_id: int) -> int: ...
 

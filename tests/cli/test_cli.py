@@ -68,6 +68,19 @@ class TestLedgerCommands:
         failed = run("ledger", "verify")
         assert failed.exit_code == 1 and failed.output.splitlines()[0] == "FAIL seq=2 hash-mismatch"
 
+    def test_verify_fails_on_an_edited_indexed_column(self, run, engine, clock):
+        """Section 10, Integrity covers what is read: an edit of the indexed event_type alone (the body
+        untouched) makes `bridge ledger verify` print `FAIL seq=<n> hash-mismatch` and exit 1."""
+        from tests.support.ledger import Tamper
+
+        ledger = make_ledger(engine, clock)
+        for i in range(3):
+            ledger.append([email_change(5, f"{i}@example.com", f"{i}x@example.com", clock.now())])
+        assert run("ledger", "verify").exit_code == 0
+        Tamper(engine).run("UPDATE ledger_entries SET event_type = 'client.closed' WHERE seq = 2")
+        failed = run("ledger", "verify")
+        assert failed.exit_code == 1 and failed.output.splitlines()[0] == "FAIL seq=2 hash-mismatch"
+
     def test_verify_catches_truncation_against_the_newest_anchor(self, run, engine, clock):
         ledger = make_ledger(engine, clock)
         for i in range(4):
