@@ -104,11 +104,18 @@ def key() -> None:
 @key.command()
 @exits
 def rotate() -> None:
-    """Re-wrap every data key under the first key of BRIDGE_MASTER_KEY."""
+    """Re-wrap every data key under the first key of BRIDGE_MASTER_KEY, retiring the others, and say
+    how many shredded subjects each retired key still covered (old pages and backups keep them)."""
     state().settings().require("master_key")
     led = _ledger()
-    moved = led.keyring.rotate()
+    rotation = led.keyring.rotate()
     from bridge.ledger.anchoring import record_rotation
 
-    record_rotation(led, moved=moved)
-    click.echo(f"re-wrapped {moved} data keys under the first master key")
+    record_rotation(led, rotation)
+    click.echo(f"re-wrapped {rotation.rewrapped} data keys under {rotation.master_kid}")
+    for kid, count in rotation.retired.items():
+        click.echo(f"retired key {kid} still covered {count} shredded subjects in old database pages and "
+                   "backups: remove it from BRIDGE_MASTER_KEY and from every secret store")
+    if rotation.still_covered:
+        click.echo(f"{rotation.still_covered} shredded subjects are still covered by the current key "
+                   f"{rotation.master_kid} in old database pages and backups, until a later rotation retires it")

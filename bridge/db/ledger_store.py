@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bridge.crypto import WrappedKey
 from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDateTime, read_tx, write_tx
 from bridge.db.group_commit import GroupCommitter, Request
-from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
+from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, ShredExposure, WebhookId
 from bridge.errors import StorageUnavailable
 from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
@@ -335,14 +335,20 @@ class SqlLedgerStore:
         return len(rewrapped)
 
     def shred(self, subject: str, *, at: datetime) -> bool:
-        """Destroy the wrapped key but keep a tombstone, so later values for the subject stay shredded."""
+        """Destroy the wrapped key but keep a tombstone, so later values for the subject stay
+        shredded; remember which master key wrapped it (shred_exposures), as old copies of the
+        wrapped key outlive the shred until that master key is retired."""
         with write_tx(self.engine) as conn:
-            result = conn.execute(
-                update(DataKey)
-                .where(DataKey.subject == subject, DataKey.wrapped.is_not(None))
-                .values(wrapped=None, master_kid=None, shredded_at=at)
-            )
-            if result.rowcount > 0:
+            live = conn.execute(
+                select(DataKey.kid, DataKey.master_kid)
+                .where(DataKey.subject == subject, DataKey.wrapped.is_not(None)).with_for_update()
+            ).first()
+            if live is not None:
+                conn.execute(update(DataKey).where(DataKey.kid == live.kid)
+                             .values(wrapped=None, master_kid=None, shredded_at=at))
+                if live.master_kid:
+                    conn.execute(insert(ShredExposure).values(kid=live.kid, master_kid=live.master_kid,
+                                                              shredded_at=at))
                 return True
             exists = conn.execute(select(DataKey.kid).where(DataKey.subject == subject)).first()
             if exists is None:
@@ -351,6 +357,23 @@ class SqlLedgerStore:
                     created_at=at, shredded_at=at,
                 ))
             return False
+
+    def unreported_shreds(self) -> dict[str, int]:
+        """Master key id -> shredded data keys it wrapped that no rotation has reported yet."""
+        query = (select(ShredExposure.master_kid, func.count()).where(ShredExposure.reported_at.is_(None))
+                 .group_by(ShredExposure.master_kid))
+        with read_tx(self.engine) as conn:
+            return {master_kid: count for master_kid, count in conn.execute(query)}
+
+    def retire_master_keys(self, master_kids: Sequence[str], *, at: datetime) -> dict[str, int]:
+        """For each retired master key id, how many shredded data keys it still covered that were
+        not reported before; they are marked reported, so no later rotation counts them again."""
+        pending = ShredExposure.reported_at.is_(None), ShredExposure.master_kid.in_(list(master_kids))
+        with write_tx(self.engine) as conn:
+            counts = dict(conn.execute(select(ShredExposure.master_kid, func.count()).where(*pending)
+                                       .group_by(ShredExposure.master_kid)).all())
+            conn.execute(update(ShredExposure).where(*pending).values(reported_at=at))
+        return {kid: counts.get(kid, 0) for kid in master_kids}
 
     # -- anchors -----------------------------------------------------------------------------
     def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor:

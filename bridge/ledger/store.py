@@ -93,7 +93,14 @@ class LedgerStore(Protocol):
 
     def replace_wrapping(self, rewrapped: Sequence[WrappedKey]) -> int: ...
 
-    def shred(self, subject: str, *, at: datetime) -> bool: ...
+    def shred(self, subject: str, *, at: datetime) -> bool:
+        """Remove the subject's wrapped key, remembering which master key id wrapped it."""
+
+    def unreported_shreds(self) -> dict[str, int]:
+        """Master key id -> shredded data keys it wrapped that no rotation has reported yet."""
+
+    def retire_master_keys(self, master_kids: Sequence[str], *, at: datetime) -> dict[str, int]:
+        """Per retired master key id, the shredded keys it still covered, counted once ever."""
 
     def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor: ...
 
