@@ -81,13 +81,13 @@ _KEYS = DataKey.__table__
 # chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: SQLite
 # keeps UtcDateTime as "YYYY-MM-DD HH:MM:SS.ffffff" text, PostgreSQL's instant is spelled the same.
 _CHAIN_PAGE = {
-    True: ("SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
-           "CAST(event_type AS BLOB), CAST(entry_id AS BLOB), CAST(recorded_at AS BLOB) "
-           "FROM ledger_entries WHERE seq > {after} ORDER BY seq LIMIT {limit}", "?"),
-    False: ("SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
-            "convert_to(event_type, 'UTF8'), convert_to(entry_id, 'UTF8'), "
-            "convert_to(to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') "
-            "FROM ledger_entries WHERE seq > {after} ORDER BY seq LIMIT {limit}", "%s"),
+    "sqlite": "SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
+              "CAST(event_type AS BLOB), CAST(entry_id AS BLOB), CAST(recorded_at AS BLOB) "
+              "FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
+    "postgresql": "SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
+                  "convert_to(event_type, 'UTF8'), convert_to(entry_id, 'UTF8'), "
+                  "convert_to(to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') "
+                  "FROM ledger_entries WHERE seq > %s ORDER BY seq LIMIT %s",
 }
 
 
@@ -238,8 +238,7 @@ class SqlLedgerStore:
         """Every stored column of all rows by seq, as verify compares them with the bodies, in
         keyset pages so memory stays flat at any ledger size. Read through the driver's cursor: at
         hundreds of thousands of rows a second, per-row ORM work would dominate."""
-        query, marker = _CHAIN_PAGE[self.engine.dialect.name == "sqlite"]
-        query = query.format(after=marker, limit=marker)
+        query = _CHAIN_PAGE[self.engine.dialect.name]
         after = 0
         with self.engine.connect() as conn:
             cursor = conn.connection.dbapi_connection.cursor()

@@ -10,6 +10,7 @@ comparisons find the values where canonical JSON puts them, without parsing the 
 `account_id` is the first key (it sorts before `actor`); `event_type` is the last key spelled so
 (only `actor`, `changes` and `details`, which sort before it, hold objects, and a string value
 escapes its quotes); `id` follows it; `recorded_at` is the one key of that name after it.
+Entries written before bodies carried `account_id` can be compared on `event_type` and `id` only.
 """
 
 from __future__ import annotations
@@ -69,16 +70,11 @@ _SEQ = b'Z","seq":'
 _ACCOUNT = b'{"account_id":'
 
 
-def columns_match(body: bytes, client_id: bytes, event_type: bytes, entry_id: bytes,
-                  recorded_at: bytes) -> bool:
-    """Do the row's columns hold what its (hash-checked) body says?"""
-    at = body.rfind(_EVENT_TYPE)
-    return (
-        body.startswith(_ACCOUNT + client_id + b",")
-        and body.startswith(event_type + _ID + entry_id + _OCCURRED, at + len(_EVENT_TYPE))
-        and recorded_at[10:11] == b" "
-        and body.find(_RECORDED + recorded_at[:10] + b"T" + recorded_at[11:] + _SEQ, at) > 0
-    )
+def _written_before_account_id(body: bytes, head: bytes, at: int) -> bool:
+    """An entry written before bodies carried `account_id` (and their `recorded_at` was the
+    column's instant): its body holds no client id and an instant read a moment apart from the
+    column's, so only `event_type` and `id` can be compared."""
+    return not body.startswith(_ACCOUNT) and body.startswith(head, at)
 
 
 @dataclass
@@ -116,7 +112,7 @@ def verify_pages(
     marks = dict(checkpoints or {})
     result = VerifyResult(ok=True, entries=0, head_seq=0, head_hash=ZERO_HASH)
     expected_seq, prev = 1, ZERO_HASH
-    prev_bytes, sha256, matches = bytes(32), hashlib.sha256, columns_match
+    prev_bytes, sha256 = bytes(32), hashlib.sha256
     for page in pages:
         for seq, row_prev, row_hash, body, client_id, event_type, entry_id, recorded_at in page:
             if seq != expected_seq:
@@ -126,7 +122,15 @@ def verify_pages(
             digest = sha256(prev_bytes)
             digest.update(body)
             prev_bytes = digest.digest()
-            if prev_bytes.hex() != row_hash or not matches(body, client_id, event_type, entry_id, recorded_at):
+            # the columns where the (now hash-checked) body has them; inline: this runs per row
+            at = body.rfind(_EVENT_TYPE) + len(_EVENT_TYPE)
+            if prev_bytes.hex() != row_hash or not (
+                (body.startswith(_ACCOUNT + client_id + b",")
+                 and body.startswith(event_type + _ID + entry_id + _OCCURRED, at)
+                 and recorded_at[10:11] == b" "
+                 and body.find(_RECORDED + recorded_at[:10] + b"T" + recorded_at[11:] + _SEQ, at) > 0)
+                or _written_before_account_id(body, event_type + _ID + entry_id + _OCCURRED, at)
+            ):
                 return _fail(result, seq, "hash-mismatch", verified=expected_seq - 1)
             if marks and seq in marks:
                 if marks.pop(seq) != row_hash:

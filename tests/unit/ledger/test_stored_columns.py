@@ -3,10 +3,15 @@ edit of any stored column that a read, a query or an export uses, not only the h
 column of `ledger_entries`, edited alone with the append-only triggers out of the way, on both
 backends."""
 
+import json
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
 
+from bridge.clock import rfc3339
 from bridge.db.models import LedgerEntry
+from bridge.ledger.chain import ZERO_HASH, seal_entry
 from bridge.ledger.entries import SYSTEM, Actor, EntryDraft, EventType
 from tests.support.ledger import email_change
 
@@ -94,3 +99,40 @@ class TestEditsThatLookHarmless:
         assert not filled.verify().ok
         tamper.run(_set("client_id = 7"), seq=CLIENT_ROW)
         assert filled.verify().ok
+
+
+class TestEntriesWrittenBeforeAccountId:
+    """Bodies written before they carried `account_id` hold no client id, and their recorded_at
+    was read a moment apart from the column's: verify still compares event_type and id there, and
+    every column of the entries written since."""
+
+    @pytest.fixture
+    def older(self, ledger, clock, engine, tamper):
+        for i in range(3):
+            ledger.append([email_change(7, f"old{i}@example.com", f"new{i}@example.com", clock.now())])
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT seq, entry_id, body, event_type, client_id, recorded_at "
+                                     "FROM ledger_entries ORDER BY seq")).all()
+        tamper.run("DELETE FROM ledger_entries")
+        prev = ZERO_HASH
+        for seq, entry_id, body, event_type, client_id, recorded_at in rows:
+            content = {k: v for k, v in json.loads(bytes(body)).items()
+                       if k not in ("account_id", "seq", "prev_hash")}
+            content["recorded_at"] = rfc3339(clock.now() - timedelta(milliseconds=3))
+            sealed, digest = seal_entry(content, seq=seq, prev_hash=prev)
+            tamper.run("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, client_id, "
+                       "recorded_at) VALUES (:s, :i, :p, :h, :b, :e, :c, :r)", s=seq, i=entry_id, p=prev, h=digest,
+                       b=sealed, e=event_type, c=client_id, r=recorded_at)
+            prev = digest
+        tamper.run("UPDATE chain_head SET hash = :h WHERE id = 1", h=prev)
+        ledger.append([email_change(7, "a@example.com", "b@example.com", clock.now())])
+        assert ledger.verify().ok and ledger.head()[0] == 4
+        return ledger
+
+    def test_their_event_type_and_id_are_still_compared(self, older, tamper):
+        tamper.run(_set("event_type = 'client.closed'"), seq=2)
+        assert older.verify().line() == "FAIL seq=2 hash-mismatch"
+
+    def test_the_entries_written_since_are_compared_on_every_column(self, older, tamper):
+        tamper.run(_set("client_id = 8"), seq=4)
+        assert older.verify().line() == "FAIL seq=4 hash-mismatch"
