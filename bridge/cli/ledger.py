@@ -9,7 +9,7 @@ import click
 
 from bridge.cli.base import Progress, exits, state
 from bridge.clock import SystemClock
-from bridge.ledger.chain import verify_rows
+from bridge.ledger.chain import verify_pages
 from bridge.services import build_ledger
 
 _AGAINST = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
@@ -60,12 +60,12 @@ def verify(against: str | None, use_whmcs: bool) -> None:
                 sys.exit(1)
     progress = Progress("verified")
 
-    def rows():
-        for row in led.store.iter_chain():
-            progress.step()
-            yield row
+    def pages():
+        for page in led.store.chain_pages():
+            progress.step(len(page))
+            yield page
 
-    result = verify_rows(rows(), checkpoints=checkpoints)
+    result = verify_pages(pages(), checkpoints=checkpoints)
     progress.done()
     click.echo(result.line())
     sys.exit(0 if result.ok else 1)
@@ -104,11 +104,18 @@ def key() -> None:
 @key.command()
 @exits
 def rotate() -> None:
-    """Re-wrap every data key under the first key of BRIDGE_MASTER_KEY."""
+    """Re-wrap every data key under the first key of BRIDGE_MASTER_KEY, retiring the others, and say
+    how many shredded subjects each retired key still covered (old pages and backups keep them)."""
     state().settings().require("master_key")
     led = _ledger()
-    moved = led.keyring.rotate()
+    rotation = led.keyring.rotate()
     from bridge.ledger.anchoring import record_rotation
 
-    record_rotation(led, moved=moved)
-    click.echo(f"re-wrapped {moved} data keys under the first master key")
+    record_rotation(led, rotation)
+    click.echo(f"re-wrapped {rotation.rewrapped} data keys under {rotation.master_kid}")
+    for kid, count in rotation.retired.items():
+        click.echo(f"retired key {kid} still covered {count} shredded subjects in old database pages and "
+                   "backups: remove it from BRIDGE_MASTER_KEY and from every secret store")
+    if rotation.still_covered:
+        click.echo(f"{rotation.still_covered} shredded subjects are still covered by the current key "
+                   f"{rotation.master_kid} in old database pages and backups, until a later rotation retires it")

@@ -18,9 +18,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bridge.crypto import WrappedKey
 from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDateTime, read_tx, write_tx
 from bridge.db.group_commit import GroupCommitter, Request
-from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, WebhookId
+from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, ShredExposure, WebhookId
 from bridge.errors import StorageUnavailable
-from bridge.ledger.chain import ChainRow, seal_entry
+from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
@@ -77,6 +77,18 @@ class _AppendSql:
 
 
 _KEYS = DataKey.__table__
+
+# chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: SQLite
+# keeps UtcDateTime as "YYYY-MM-DD HH:MM:SS.ffffff" text, PostgreSQL's instant is spelled the same.
+_CHAIN_PAGE = {
+    "sqlite": "SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
+              "CAST(event_type AS BLOB), CAST(entry_id AS BLOB), CAST(recorded_at AS BLOB) "
+              "FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
+    "postgresql": "SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
+                  "convert_to(event_type, 'UTF8'), convert_to(entry_id, 'UTF8'), "
+                  "convert_to(to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') "
+                  "FROM ledger_entries WHERE seq > %s ORDER BY seq LIMIT %s",
+}
 
 
 def _insert_keys_if_absent(dialect: str):  # noqa: ANN202 - an INSERT ... ON CONFLICT DO NOTHING
@@ -217,12 +229,16 @@ class SqlLedgerStore:
             return row.seq, row.hash
 
     def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]:
-        """All rows by seq, in keyset pages so memory stays flat at any ledger size. Read through the
-        driver's cursor: at hundreds of thousands of rows a second, per-row ORM work would dominate."""
-        sql = ("SELECT seq, prev_hash, hash, body FROM ledger_entries WHERE seq > {after} "
-               "ORDER BY seq LIMIT {limit}")
-        marker = "?" if self.engine.dialect.name == "sqlite" else "%s"
-        query = sql.format(after=marker, limit=marker)
+        """All rows by seq (the chain columns), in constant memory."""
+        for page in self.chain_pages(batch=batch):
+            for seq, prev_hash, digest, body, *_columns in page:
+                yield ChainRow(seq, prev_hash, digest, body)
+
+    def chain_pages(self, *, batch: int = 5000) -> Iterator[list[StoredRow]]:
+        """Every stored column of all rows by seq, as verify compares them with the bodies, in
+        keyset pages so memory stays flat at any ledger size. Read through the driver's cursor: at
+        hundreds of thousands of rows a second, per-row ORM work would dominate."""
+        query = _CHAIN_PAGE[self.engine.dialect.name]
         after = 0
         with self.engine.connect() as conn:
             cursor = conn.connection.dbapi_connection.cursor()
@@ -232,8 +248,7 @@ class SqlLedgerStore:
                     rows = cursor.fetchall()
                     if not rows:
                         return
-                    for seq, prev_hash, digest, body in rows:
-                        yield ChainRow(seq, prev_hash, digest, bytes(body))
+                    yield rows
                     after = rows[-1][0]
             finally:
                 cursor.close()
@@ -319,14 +334,20 @@ class SqlLedgerStore:
         return len(rewrapped)
 
     def shred(self, subject: str, *, at: datetime) -> bool:
-        """Destroy the wrapped key but keep a tombstone, so later values for the subject stay shredded."""
+        """Destroy the wrapped key but keep a tombstone, so later values for the subject stay
+        shredded; remember which master key wrapped it (shred_exposures), as old copies of the
+        wrapped key outlive the shred until that master key is retired."""
         with write_tx(self.engine) as conn:
-            result = conn.execute(
-                update(DataKey)
-                .where(DataKey.subject == subject, DataKey.wrapped.is_not(None))
-                .values(wrapped=None, master_kid=None, shredded_at=at)
-            )
-            if result.rowcount > 0:
+            live = conn.execute(
+                select(DataKey.kid, DataKey.master_kid)
+                .where(DataKey.subject == subject, DataKey.wrapped.is_not(None)).with_for_update()
+            ).first()
+            if live is not None:
+                conn.execute(update(DataKey).where(DataKey.kid == live.kid)
+                             .values(wrapped=None, master_kid=None, shredded_at=at))
+                if live.master_kid:
+                    conn.execute(insert(ShredExposure).values(kid=live.kid, master_kid=live.master_kid,
+                                                              shredded_at=at))
                 return True
             exists = conn.execute(select(DataKey.kid).where(DataKey.subject == subject)).first()
             if exists is None:
@@ -335,6 +356,23 @@ class SqlLedgerStore:
                     created_at=at, shredded_at=at,
                 ))
             return False
+
+    def unreported_shreds(self) -> dict[str, int]:
+        """Master key id -> shredded data keys it wrapped that no rotation has reported yet."""
+        query = (select(ShredExposure.master_kid, func.count()).where(ShredExposure.reported_at.is_(None))
+                 .group_by(ShredExposure.master_kid))
+        with read_tx(self.engine) as conn:
+            return {master_kid: count for master_kid, count in conn.execute(query)}
+
+    def retire_master_keys(self, master_kids: Sequence[str], *, at: datetime) -> dict[str, int]:
+        """For each retired master key id, how many shredded data keys it still covered that were
+        not reported before; they are marked reported, so no later rotation counts them again."""
+        pending = ShredExposure.reported_at.is_(None), ShredExposure.master_kid.in_(list(master_kids))
+        with write_tx(self.engine) as conn:
+            counts = dict(conn.execute(select(ShredExposure.master_kid, func.count()).where(*pending)
+                                       .group_by(ShredExposure.master_kid)).all())
+            conn.execute(update(ShredExposure).where(*pending).values(reported_at=at))
+        return {kid: counts.get(kid, 0) for kid in master_kids}
 
     # -- anchors -----------------------------------------------------------------------------
     def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor:

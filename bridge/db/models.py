@@ -54,6 +54,20 @@ class DataKey(Base):
     shredded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
+class ShredExposure(Base):
+    """A shredded data key and the master key that wrapped it when it was shredded (ids only, no key
+    material). Old database pages, WAL, replicas and backups may still hold that wrapped copy, so
+    the shred is final only once that master key is retired; `reported_at` is set when a
+    `bridge key rotate` retiring it has said so. Only the wrapping at shred time is kept: a key
+    the data key was under before was retired, and named, by the rotation that moved it."""
+
+    __tablename__ = "shred_exposures"
+    kid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    master_kid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shredded_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
 class LedgerAnchor(Base):
     __tablename__ = "ledger_anchors"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from bridge.ledger.entries import SYSTEM, Actor, EntryDraft, EventType
+from bridge.ledger.keyring import Rotation
 from bridge.ledger.service import Ledger
 
 SYSTEM_ACTOR = Actor(type="system", id="bridge")
@@ -30,8 +31,10 @@ def anchor_head(ledger: Ledger, *, whmcs: Any = None) -> tuple[int, str, bool]:
     return seq, digest, logged
 
 
-def record_rotation(ledger: Ledger, *, moved: int) -> None:
+def record_rotation(ledger: Ledger, rotation: Rotation) -> None:
+    """`key.rotated`: the key ids (public fingerprints) and counts, never key material."""
     ledger.append([EntryDraft(
         event_type=EventType.KEY_ROTATED, occurred_at=ledger.clock.now(), subject=SYSTEM,
-        actor=SYSTEM_ACTOR, details={"rewrapped": moved},
+        actor=SYSTEM_ACTOR, details={"rewrapped": rotation.rewrapped, "master_kid": rotation.master_kid,
+                                     "retired": dict(rotation.retired)},
     )])

@@ -2,13 +2,22 @@
 
 hash = lowercase hex SHA-256( bytes.fromhex(prev_hash) || canonical JSON of the entry without
 "hash" ). Canonical JSON: sorted keys, no whitespace, UTF-8, no floats.
+
+Beside the hashed body, a stored row has columns that reads select by (`account_id` as
+`client_id`, `event_type`) and others (`id` as `entry_id`, `recorded_at`); verify compares each
+with the body, so an edit of any of them is a `hash-mismatch` like an edit of the body. The
+comparisons find the values where canonical JSON puts them, without parsing the body:
+`account_id` is the first key (it sorts before `actor`); `event_type` is the last key spelled so
+(only `actor`, `changes` and `details`, which sort before it, hold objects, and a string value
+escapes its quotes); `id` follows it; `recorded_at` is the one key of that name after it.
+Entries written before bodies carried `account_id` can be compared on `event_type` and `id` only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -38,6 +47,36 @@ class ChainRow(NamedTuple):
     body: bytes
 
 
+class StoredRow(NamedTuple):
+    """All stored columns of a row, as verify reads them, the last four as UTF-8 bytes:
+    `client_id` as the body spells it (digits or `null`), `recorded_at` as
+    "YYYY-MM-DD HH:MM:SS.ffffff" UTC (how SQLite stores it; PostgreSQL's instant is spelled so)."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    body: bytes
+    client_id: bytes
+    event_type: bytes
+    entry_id: bytes
+    recorded_at: bytes
+
+
+_EVENT_TYPE = b',"event_type":"'
+_ID = b'","id":"'
+_OCCURRED = b'","occurred_at":"'
+_RECORDED = b'","recorded_at":"'
+_SEQ = b'Z","seq":'
+_ACCOUNT = b'{"account_id":'
+
+
+def _written_before_account_id(body: bytes, head: bytes, at: int) -> bool:
+    """An entry written before bodies carried `account_id` (and their `recorded_at` was the
+    column's instant): its body holds no client id and an instant read a moment apart from the
+    column's, so only `event_type` and `id` can be compared."""
+    return not body.startswith(_ACCOUNT) and body.startswith(head, at)
+
+
 @dataclass
 class VerifyResult:
     ok: bool
@@ -54,17 +93,18 @@ class VerifyResult:
         return f"FAIL seq={self.first_bad_seq} {self.reason}"
 
 
-def _fail(result: VerifyResult, seq: int, reason: str) -> VerifyResult:
-    result.ok, result.first_bad_seq, result.reason = False, seq, reason
+def _fail(result: VerifyResult, seq: int, reason: str, *, verified: int) -> VerifyResult:
+    result.ok, result.first_bad_seq, result.reason, result.entries = False, seq, reason, verified
     return result
 
 
-def verify_rows(
-    rows: Iterable[ChainRow | tuple[int, str, str, bytes]],
+def verify_pages(
+    pages: Iterable[Sequence[StoredRow | tuple]],
     *,
     checkpoints: Mapping[int, str] | None = None,
 ) -> VerifyResult:
-    """Recompute the chain in constant memory; stop at the first bad seq.
+    """Recompute the chain in constant memory (one page of rows at a time); stop at the first bad
+    seq. A row whose body or any column was edited is a `hash-mismatch`.
 
     `checkpoints` maps seq -> hash recorded elsewhere (anchors, `--against`): a mismatch is
     `anchor-mismatch`; a checkpoint beyond the last row means the ledger was `truncated`.
@@ -73,24 +113,32 @@ def verify_rows(
     result = VerifyResult(ok=True, entries=0, head_seq=0, head_hash=ZERO_HASH)
     expected_seq, prev = 1, ZERO_HASH
     prev_bytes, sha256 = bytes(32), hashlib.sha256
-    for row in rows:
-        seq, row_prev, row_hash, body = row
-        if seq != expected_seq:
-            return _fail(result, expected_seq, "seq-gap")
-        if row_prev != prev:
-            return _fail(result, seq, "prev-hash-mismatch")
-        digest = sha256(prev_bytes)
-        digest.update(body)
-        computed = digest.hexdigest()
-        if computed != row_hash:
-            return _fail(result, seq, "hash-mismatch")
-        if marks and seq in marks:
-            if marks.pop(seq) != row_hash:
-                return _fail(result, seq, "anchor-mismatch")
-            result.checked_anchors.append(seq)
-        prev, prev_bytes, expected_seq = row_hash, digest.digest(), seq + 1
-        result.entries += 1
-    result.head_seq, result.head_hash = expected_seq - 1, prev
+    for page in pages:
+        for seq, row_prev, row_hash, body, client_id, event_type, entry_id, recorded_at in page:
+            if seq != expected_seq:
+                return _fail(result, expected_seq, "seq-gap", verified=expected_seq - 1)
+            if row_prev != prev:
+                return _fail(result, seq, "prev-hash-mismatch", verified=expected_seq - 1)
+            digest = sha256(prev_bytes)
+            digest.update(body)
+            prev_bytes = digest.digest()
+            # the columns where the (now hash-checked) body has them; inline: this runs per row
+            at = body.rfind(_EVENT_TYPE) + len(_EVENT_TYPE)
+            if prev_bytes.hex() != row_hash or not (
+                (body.startswith(_ACCOUNT + client_id + b",")
+                 and body.startswith(event_type + _ID + entry_id + _OCCURRED, at)
+                 and recorded_at[10:11] == b" "
+                 and body.find(_RECORDED + recorded_at[:10] + b"T" + recorded_at[11:] + _SEQ, at) > 0)
+                or _written_before_account_id(body, event_type + _ID + entry_id + _OCCURRED, at)
+            ):
+                return _fail(result, seq, "hash-mismatch", verified=expected_seq - 1)
+            if marks and seq in marks:
+                if marks.pop(seq) != row_hash:
+                    return _fail(result, seq, "anchor-mismatch", verified=expected_seq - 1)
+                result.checked_anchors.append(seq)
+            prev, expected_seq = row_hash, seq + 1
+    result.entries = result.head_seq = expected_seq - 1
+    result.head_hash = prev
     if marks:
-        return _fail(result, expected_seq, "truncated")
+        return _fail(result, expected_seq, "truncated", verified=expected_seq - 1)
     return result

@@ -30,6 +30,19 @@ class DataKeyHandle:
     key: bytes
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """What `rotate` did. `retired`: each master key id that no live data key is wrapped under any
+    more -> the shredded subjects it still covered (their wrapped keys may live on in old database
+    pages, WAL, replicas and backups), each subject counted by the first rotation retiring its key
+    only. `still_covered`: shredded subjects whose last wrapping is under the current key."""
+
+    master_kid: str
+    rewrapped: int
+    retired: dict[str, int]
+    still_covered: int
+
+
 class Keyring:
     def __init__(self, *, store: LedgerStore, masters: Sequence[MasterKeyRef], clock: Clock) -> None:
         self._store, self._masters, self._clock = store, list(masters), clock
@@ -116,14 +129,21 @@ class Keyring:
         self._cache.pop(subject, None)
         return self._store.shred(subject, at=self._clock.now())
 
-    def rotate(self) -> int:
-        """Re-wrap every live data key under the first master key; returns how many moved."""
+    def rotate(self) -> Rotation:
+        """Re-wrap every live data key under the first master key, which retires every other one:
+        the configured ones, those the moved keys were under and those shredded keys were under."""
         target = self._first_master()
-        moved = []
+        moved, sources = [], set()
         for record in self._store.all_keys():
             if record.wrapped is None or record.wrapped.master_kid == target.kid:
                 continue
             plain = unwrap_key(record.wrapped, self._pairs)
+            sources.add(record.wrapped.master_kid)
             moved.append(wrap_key(plain, kid=record.kid, subject=record.subject,
                                   master_kid=target.kid, master=target.key))
-        return self._store.replace_wrapping(moved)
+        rewrapped = self._store.replace_wrapping(moved)
+        unreported = self._store.unreported_shreds()
+        retiring = ({m.kid for m in self._masters} | sources | set(unreported)) - {target.kid}
+        retired = self._store.retire_master_keys(sorted(retiring), at=self._clock.now())
+        return Rotation(master_kid=target.kid, rewrapped=rewrapped, retired=retired,
+                        still_covered=unreported.get(target.kid, 0))

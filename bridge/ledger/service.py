@@ -15,7 +15,7 @@ from typing import Any
 
 from bridge.clock import Clock, rfc3339
 from bridge.crypto import is_sealed, open_value, seal_value
-from bridge.ledger.chain import ChainRow, VerifyResult, verify_rows
+from bridge.ledger.chain import ChainRow, VerifyResult, verify_pages
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.keyring import Keyring
 from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, StoreOp
@@ -60,14 +60,15 @@ class Ledger:
         before: nothing is written (duplicate)."""
         keys = {}
         prepared = []
+        now = self.clock.now()  # one instant for the bodies and the recorded_at column alike
         for draft in drafts:
             subject = draft.encryption_subject.ref
             if subject not in keys and _has_personal_values(draft):
                 keys[subject] = self.keyring.for_writing(subject)
-            prepared.append(self._prepare(draft, keys.get(subject)))
-        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=self.clock.now(), also=also)
+            prepared.append(self._prepare(draft, keys.get(subject), recorded_at=now))
+        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=now, also=also)
 
-    def _prepare(self, draft: EntryDraft, key) -> PreparedEntry:  # noqa: ANN001
+    def _prepare(self, draft: EntryDraft, key, *, recorded_at: datetime) -> PreparedEntry:  # noqa: ANN001
         entry_id = str(uuid.uuid4())
 
         def seal(value: Any, field: str) -> Any:
@@ -82,9 +83,10 @@ class Ledger:
             details[name] = seal(value, f"details.{name}")
         actor = draft.actor
         content = {
+            "account_id": draft.client_id,  # the client_id column: the account whose ledger lists it
             "id": entry_id,
             "occurred_at": rfc3339(draft.occurred_at),
-            "recorded_at": rfc3339(self.clock.now()),
+            "recorded_at": rfc3339(recorded_at),
             "event_type": str(draft.event_type),
             "subject": {"type": draft.subject.type, "id": draft.subject.id},
             "actor": {"type": actor.type, "id": actor.id, "user_id": actor.user_id,
@@ -138,6 +140,7 @@ class Ledger:
             return open_value(value, data_key=key, entry_id=entry_id, field=field)
 
         out = dict(body)
+        out.pop("account_id", None)  # stored for verify (it is the client_id column); not an entry field
         out["hash"] = row.hash
         out["actor"] = {**body["actor"], "ip": show(body["actor"]["ip"], "actor.ip")}
         out["changes"] = [
@@ -159,7 +162,7 @@ class Ledger:
                 newest = max(anchors, key=lambda a: a.seq)
                 checkpoints[newest.seq] = newest.hash
         checkpoints.update(against or {})
-        return verify_rows(self.store.iter_chain(), checkpoints=checkpoints)
+        return verify_pages(self.store.chain_pages(), checkpoints=checkpoints)
 
     def anchor(self) -> tuple[int, str]:
         seq, digest = self.store.head()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bridge.crypto import WrappedKey
-from bridge.ledger.chain import ChainRow
+from bridge.ledger.chain import ChainRow, StoredRow
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,9 @@ class LedgerStore(Protocol):
 
     def iter_chain(self, *, batch: int = 5000) -> Iterator[ChainRow]: ...
 
+    def chain_pages(self, *, batch: int = 5000) -> Iterator[list[StoredRow]]:
+        """Every stored column of every row, by seq, a page at a time (what verify compares)."""
+
     def count_for_client(self, client_id: int) -> int: ...
 
     def entries_for_client(self, client_id: int, *, after: int, limit: int) -> list[ChainRow]: ...
@@ -90,7 +93,14 @@ class LedgerStore(Protocol):
 
     def replace_wrapping(self, rewrapped: Sequence[WrappedKey]) -> int: ...
 
-    def shred(self, subject: str, *, at: datetime) -> bool: ...
+    def shred(self, subject: str, *, at: datetime) -> bool:
+        """Remove the subject's wrapped key, remembering which master key id wrapped it."""
+
+    def unreported_shreds(self) -> dict[str, int]:
+        """Master key id -> shredded data keys it wrapped that no rotation has reported yet."""
+
+    def retire_master_keys(self, master_kids: Sequence[str], *, at: datetime) -> dict[str, int]:
+        """Per retired master key id, the shredded keys it still covered, counted once ever."""
 
     def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor: ...
 

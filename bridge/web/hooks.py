@@ -17,6 +17,7 @@ from bridge.schemas.replies import HookAcceptedOutSchema, HookDuplicateOutSchema
 from bridge.signing import SignatureInvalid, verify
 from bridge.web.apidoc import documented
 from bridge.web.body import capped_body
+from bridge.web.metrics import event_label
 from bridge.web.problems import problem
 
 log = logging.getLogger("bridge.hooks")
@@ -106,7 +107,7 @@ def events():
     g.log_extra = {"event": envelope.event, "outcome": result.status}  # on the request's log line
     metrics = current_app.extensions.get("bridge_metrics")
     if metrics is not None:
-        metrics.events.labels(event=envelope.event, outcome=result.status).inc()
+        metrics.events.labels(event=event_label(envelope.event), outcome=result.status).inc()
     if result.status == "duplicate":
         return _json(_DUPLICATE, {"status": "duplicate"})
     if result.status == "ignored":
@@ -133,7 +134,7 @@ def validate():
     finally:
         metrics = extensions.get("bridge_metrics")
         if metrics is not None:
-            metrics.validate_seconds.labels(event=envelope.event).observe(time.perf_counter() - started)
+            metrics.validate_seconds.labels(event=event_label(envelope.event)).observe(time.perf_counter() - started)
 
 
 def _validate_answer(services, envelope):  # noqa: ANN001, ANN202

@@ -11,7 +11,10 @@ from flask import Blueprint, Flask, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.web.apidoc import documented
+
+_KNOWN_EVENTS = HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS
 
 
 @dataclass
@@ -53,6 +56,12 @@ class LedgerCollector:
         for (kind, status), count in sorted(queue.counts_by_kind().items()):
             jobs.add_metric([kind, status], count)
         return [entries, head, jobs]
+
+
+def event_label(name: str) -> str:
+    """A hook's event name as a metric label: one of the names the bridge knows, or "other", so a
+    sender inventing names cannot grow the label set (each label value is a time series)."""
+    return name if name in _KNOWN_EVENTS else "other"
 
 
 def _build() -> Metrics:

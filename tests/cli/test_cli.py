@@ -68,6 +68,19 @@ class TestLedgerCommands:
         failed = run("ledger", "verify")
         assert failed.exit_code == 1 and failed.output.splitlines()[0] == "FAIL seq=2 hash-mismatch"
 
+    def test_verify_fails_on_an_edited_indexed_column(self, run, engine, clock):
+        """Section 10, Integrity covers what is read: an edit of the indexed event_type alone (the body
+        untouched) makes `bridge ledger verify` print `FAIL seq=<n> hash-mismatch` and exit 1."""
+        from tests.support.ledger import Tamper
+
+        ledger = make_ledger(engine, clock)
+        for i in range(3):
+            ledger.append([email_change(5, f"{i}@example.com", f"{i}x@example.com", clock.now())])
+        assert run("ledger", "verify").exit_code == 0
+        Tamper(engine).run("UPDATE ledger_entries SET event_type = 'client.closed' WHERE seq = 2")
+        failed = run("ledger", "verify")
+        assert failed.exit_code == 1 and failed.output.splitlines()[0] == "FAIL seq=2 hash-mismatch"
+
     def test_verify_catches_truncation_against_the_newest_anchor(self, run, engine, clock):
         ledger = make_ledger(engine, clock)
         for i in range(4):
@@ -91,6 +104,36 @@ class TestLedgerCommands:
         assert rotated.exit_code == 0 and "re-wrapped 1" in rotated.output
         only_new = run("ledger", "verify", env={"BRIDGE_MASTER_KEY": new})
         assert only_new.exit_code == 0
+
+    def test_key_rotate_says_how_many_shredded_subjects_each_retired_key_still_covered(
+            self, run, engine, clock, base_env):
+        """Section 10, What is erased stays erased: `bridge key rotate` prints how many shredded
+        subjects the keys it retires still covered, once; the key.rotated entry names no secret."""
+        from tests.support.ledger import KEY_A, master
+
+        ledger = make_ledger(engine, clock)
+        for client_id in (1, 2, 3):
+            ledger.append([email_change(client_id, "a@example.com", "b@example.com", clock.now())])
+        assert ledger.shred("client:1") and ledger.shred("client:2")
+        new_key = b"n" * 32
+        new = base64.b64encode(new_key).decode()
+        old_kid, new_kid = master(KEY_A).kid, master(new_key).kid
+        both = {"BRIDGE_MASTER_KEY": f"{new},{base_env['BRIDGE_MASTER_KEY']}"}
+        rotated = run("key", "rotate", env=both)
+        assert rotated.exit_code == 0
+        assert rotated.output.splitlines() == [
+            f"re-wrapped 1 data keys under {new_kid}",
+            f"retired key {old_kid} still covered 2 shredded subjects in old database pages and backups: "
+            "remove it from BRIDGE_MASTER_KEY and from every secret store",
+        ]
+        again = run("key", "rotate", env=both)
+        assert again.output.splitlines()[1] == (
+            f"retired key {old_kid} still covered 0 shredded subjects in old database pages and backups: "
+            "remove it from BRIDGE_MASTER_KEY and from every secret store")
+        assert new not in rotated.output + again.output and base_env["BRIDGE_MASTER_KEY"] not in rotated.output
+        entries = make_ledger(engine, clock).entries_of_type(None, "key.rotated", reveal=False)
+        assert [e["details"]["retired"] for e in entries] == [{old_kid: 2}, {old_kid: 0}]
+        assert run("ledger", "verify", env={"BRIDGE_MASTER_KEY": new}).exit_code == 0
 
 
 class TestConfiguration:

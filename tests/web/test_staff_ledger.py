@@ -77,6 +77,18 @@ class TestVerifyEndpoint:
         body = client.get("/v1/ledger/verify", headers=token_for("auditor")).get_json()
         assert (body["ok"], body["first_bad_seq"], body["reason"]) == (False, 2, "hash-mismatch")
 
+    def test_an_entry_moved_to_another_client_is_a_hash_mismatch(self, client, token_for, recorded, engine):
+        """Section 10, Integrity covers what is read: the client_id column picks the entries of a
+        client's ledger page; moving an entry to another client there, body untouched, fails verify."""
+        from tests.support.ledger import Tamper
+
+        headers = token_for("auditor")
+        assert client.get("/v1/ledger/verify", headers=headers).get_json()["ok"] is True
+        Tamper(engine).run("UPDATE ledger_entries SET client_id = 999 WHERE seq = 1")
+        assert [e["seq"] for e in client.get("/v1/clients/999/ledger", headers=headers).get_json()["entries"]] == [1]
+        body = client.get("/v1/ledger/verify", headers=headers).get_json()
+        assert (body["ok"], body["first_bad_seq"], body["reason"]) == (False, 1, "hash-mismatch")
+
 
 class TestProblems:
     def test_unknown_routes_and_methods_are_problems(self, client):

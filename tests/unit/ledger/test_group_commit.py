@@ -127,7 +127,8 @@ class TestLedgerBatches:
             conn.execute(text("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, 'x')"))  # the id is taken
 
         prepared = [ledger._prepare(email_change(n, "a@example.com", "b@example.com", clock.now()),
-                                    ledger.keyring.for_writing(f"client:{n}")) for n in (1, 2, 3)]
+                                    ledger.keyring.for_writing(f"client:{n}"), recorded_at=clock.now())
+                    for n in (1, 2, 3)]
         from bridge.db.ledger_store import _Append
 
         requests = [_Append((prepared[0],), "ok-1", clock.now(), ()),
@@ -146,7 +147,7 @@ class TestLedgerBatches:
         from bridge.db.ledger_store import _Append
 
         prepared = [ledger._prepare(email_change(1, "a@example.com", f"b{n}@example.com", clock.now()),
-                                    ledger.keyring.for_writing("client:1")) for n in (1, 2)]
+                                    ledger.keyring.for_writing("client:1"), recorded_at=clock.now()) for n in (1, 2)]
         first, second = (_Append((p,), "same-id", clock.now(), ()) for p in prepared)
         store._committer._queue.append(first)
         store._committer.submit(second)
@@ -160,7 +161,7 @@ class TestLedgerBatches:
         from bridge.db.ledger_store import _Append
 
         prepared = [ledger._prepare(email_change(1, "a@example.com", f"b{n}@example.com", clock.now()),
-                                    ledger.keyring.for_writing("client:1")) for n in (1, 2, 3)]
+                                    ledger.keyring.for_writing("client:1"), recorded_at=clock.now()) for n in (1, 2, 3)]
         assert ledger.append([email_change(1, "x@example.com", "y@example.com", clock.now())],
                              webhook_id="seen").seqs == (1,)
         seen = _Append((prepared[0],), "seen", clock.now(), ())

@@ -63,8 +63,8 @@ class TestLedgerService:
         old.append([email_change(42, "a@example.com", "b@example.com", clock.now())])
         both = make_ledger(engine, clock, KEY_B, KEY_A)
         assert both.client_page(42, reveal=True).entries[0]["changes"][0]["new"] == "b@example.com"
-        assert both.keyring.rotate() == 1
-        assert both.keyring.rotate() == 0  # idempotent
+        assert both.keyring.rotate().rewrapped == 1
+        assert both.keyring.rotate().rewrapped == 0  # idempotent
         new_only = make_ledger(engine, clock, KEY_B)
         assert new_only.client_page(42, reveal=True).entries[0]["changes"][0]["new"] == "b@example.com"
         assert new_only.verify().ok
