@@ -1,8 +1,8 @@
 """Section 10: a bridge change id is bound to the subject it was issued for, and a validate
 allowance remembers when the bridge received the call (its own clock) beside WHMCS's time.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from bridge.db.base import UtcDateTime
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
