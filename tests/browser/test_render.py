@@ -17,7 +17,7 @@ PHRASES = {
     "admin-summary": ("Privacy bridge", "Hook outbox needs attention",
                       "1 event given up after repeated delivery failures", "Not verified",
                       "Hold: accounting irregularity, since 2026-11-24 20:16 UTC", "On hold",
-                      "Change blocked (no ID check)", "Revert of an unverified change", "3 pending (oldest 5 min)"),
+                      "Change blocked (no ID check)", "Revert of an unverified change", "3 pending (oldest 21 min)"),
     "client-home": ("Your privacy", "ID check needed",
                     "Your recent change to your email address needs an ID check before it can take effect",
                     "twelve months after the account is cancelled"),
