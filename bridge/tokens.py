@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -34,10 +34,11 @@ class TokenInfo:
     created_at: datetime
     revoked_at: datetime | None
     token_hash: str = ""
+    console: bool = False  # may act for a named WHMCS admin (the addon module's staff console)
 
 
 class TokenStore(Protocol):
-    def add(self, *, name: str, role: str, token_hash: str, at: datetime) -> None:
+    def add(self, *, name: str, role: str, token_hash: str, at: datetime, console: bool = False) -> None:
         """Raise Conflict when the name exists."""
 
     def by_hash(self, token_hash: str) -> TokenInfo | None: ...
@@ -51,14 +52,15 @@ class Tokens:
     def __init__(self, *, store: TokenStore, clock: Clock) -> None:
         self.store, self.clock = store, clock
 
-    def create(self, *, name: str, role: str) -> str:
-        """Return the new token; only its digest is stored, so this is the one time it exists."""
+    def create(self, *, name: str, role: str, console: bool = False) -> str:
+        """Return the new token; only its digest is stored, so this is the one time it exists. A
+        console token may act for a WHMCS admin named in each request (see `acting`)."""
         if not _NAME.match(name or ""):
             raise ValidationFailed("invalid token name", errors={"name": ["letters, digits and . _ @ - only, 1-80"]})
         if role not in ROLES:
             raise ValidationFailed("invalid role", errors={"role": [f"one of {', '.join(ROLES)}"]})
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.store.add(name=name, role=role, token_hash=digest(token), at=self.clock.now())
+        self.store.add(name=name, role=role, token_hash=digest(token), at=self.clock.now(), console=console)
         return token
 
     def authenticate(self, token: str) -> TokenInfo | None:
@@ -83,3 +85,28 @@ class Tokens:
 
 
 
+
+
+_ADMIN = re.compile(r"^[^\x00-\x1f\x7f/]{1,64}$")
+
+
+def lower_role(a: str, b: str) -> str:
+    return ROLES[min(ROLES.index(a), ROLES.index(b))]
+
+
+def acting(info: TokenInfo, *, admin: str | None, role: str | None) -> TokenInfo:
+    """Who a request acts as. A console token names the WHMCS admin at the keyboard and that admin's
+    role: the request acts with the lower of the two roles, as "<token name>/<admin>". On any other
+    token the headers are refused, so they cannot be used to pose as someone else."""
+    if admin is None and role is None:
+        return info
+    if not info.console:
+        raise ValidationFailed("X-Acting-Admin and X-Acting-Role need a console token",
+                               errors={"X-Acting-Admin": ["only with a token created with --console"]})
+    admin = (admin or "").strip()
+    if not _ADMIN.match(admin):
+        raise ValidationFailed("invalid X-Acting-Admin", errors={"X-Acting-Admin": ["a WHMCS admin username, 1-64"]})
+    role = (role or "auditor").strip().lower()
+    if role not in ROLES:
+        raise ValidationFailed("invalid X-Acting-Role", errors={"X-Acting-Role": [f"one of {', '.join(ROLES)}"]})
+    return replace(info, name=f"{info.name}/{admin}", role=lower_role(info.role, role))

@@ -67,6 +67,7 @@ def verify(against: str | None, use_whmcs: bool) -> None:
 
     result = verify_pages(pages(), checkpoints=checkpoints)
     progress.done()
+    led.remember_verify(result)
     click.echo(result.line())
     sys.exit(0 if result.ok else 1)
 

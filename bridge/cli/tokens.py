@@ -22,11 +22,15 @@ def token() -> None:
 @token.command()
 @click.option("--name", required=True, help="Who or what holds the token (shown in the ledger).")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="auditor < agent < dpo.")
+@click.option("--console", is_flag=True,
+              help="For the WHMCS addon's staff console: may act for the WHMCS admin named in X-Acting-Admin, "
+                   "with the lower of this role and X-Acting-Role.")
 @exits
-def create(name: str, role: str) -> None:
+def create(name: str, role: str, console: bool) -> None:
     """Create a token; it is printed alone on the last line and stored only hashed."""
-    secret = _tokens().create(name=name, role=role)
-    click.echo(f"created token {name!r} with role {role}; store it now, it is not shown again:")
+    secret = _tokens().create(name=name, role=role, console=console)
+    kind = "console token" if console else "token"
+    click.echo(f"created {kind} {name!r} with role {role}; store it now, it is not shown again:")
     click.echo(secret)
 
 
@@ -36,7 +40,8 @@ def list_() -> None:
     """List tokens (names, roles, dates; never the tokens)."""
     for info in _tokens().list():
         status = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
-        click.echo(f"{info.name}\t{info.role}\tcreated {info.created_at:%Y-%m-%d}\t{status}")
+        kind = "\tconsole" if info.console else ""
+        click.echo(f"{info.name}\t{info.role}\tcreated {info.created_at:%Y-%m-%d}\t{status}{kind}")
 
 
 @token.command()

@@ -18,10 +18,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bridge.crypto import WrappedKey
 from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDateTime, read_tx, write_tx
 from bridge.db.group_commit import GroupCommitter, Request
-from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, ShredExposure, WebhookId
+from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, LedgerVerification, ShredExposure, WebhookId
 from bridge.errors import StorageUnavailable
 from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
-from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp
+from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp, VerifyRecord
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
 _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("webhook_id"))
@@ -375,15 +375,28 @@ class SqlLedgerStore:
         return {kid: counts.get(kid, 0) for kid in master_kids}
 
     # -- anchors -----------------------------------------------------------------------------
-    def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor:
+    def add_anchor(self, seq: int, hash_: str, *, at: datetime, in_whmcs: bool | None = None) -> Anchor:
         with write_tx(self.engine) as conn:
-            conn.execute(insert(LedgerAnchor).values(seq=seq, hash=hash_, created_at=at))
-        return Anchor(seq=seq, hash=hash_, created_at=at)
+            conn.execute(insert(LedgerAnchor).values(seq=seq, hash=hash_, created_at=at, in_whmcs=in_whmcs))
+        return Anchor(seq=seq, hash=hash_, created_at=at, in_whmcs=in_whmcs)
 
     def anchors(self) -> list[Anchor]:
         with read_tx(self.engine) as conn:
             rows = conn.execute(select(LedgerAnchor.__table__).order_by(LedgerAnchor.seq)).all()
-            return [Anchor(seq=r.seq, hash=r.hash, created_at=r.created_at) for r in rows]
+            return [Anchor(seq=r.seq, hash=r.hash, created_at=r.created_at, in_whmcs=r.in_whmcs) for r in rows]
+
+    # -- verify results ------------------------------------------------------------------------
+    def add_verify(self, record: VerifyRecord) -> None:
+        with write_tx(self.engine) as conn:
+            conn.execute(insert(LedgerVerification).values(**record.__dict__))
+
+    def last_verify(self) -> VerifyRecord | None:
+        query = select(LedgerVerification.__table__).order_by(LedgerVerification.id.desc()).limit(1)
+        with read_tx(self.engine) as conn:
+            row = conn.execute(query).first()
+        return None if row is None else VerifyRecord(
+            verified_at=row.verified_at, ok=row.ok, entries=row.entries, head_hash=row.head_hash,
+            first_bad_seq=row.first_bad_seq, reason=row.reason)
 
 
 __all__ = ["SqlLedgerStore"]

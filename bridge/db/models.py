@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bridge.db.base import Base, UtcDateTime
@@ -74,6 +74,20 @@ class LedgerAnchor(Base):
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    in_whmcs: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # also in WHMCS's activity log
+
+
+class LedgerVerification(Base):
+    """The outcome of each whole-chain verify (CLI or API), for the staff console and its widget."""
+
+    __tablename__ = "ledger_verifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    entries: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    head_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    first_bad_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class StaffToken(Base):
@@ -86,6 +100,8 @@ class StaffToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # a console token (the WHMCS addon's) may act for a named WHMCS admin: X-Acting-Admin/-Role
+    console: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class JobRow(Base):

@@ -17,17 +17,18 @@ _T = StaffToken.__table__
 
 def _info(row) -> TokenInfo:  # noqa: ANN001 - a Row of staff_tokens
     return TokenInfo(name=row.name, role=row.role, created_at=row.created_at,
-                     revoked_at=row.revoked_at, token_hash=row.token_hash)
+                     revoked_at=row.revoked_at, token_hash=row.token_hash, console=bool(row.console))
 
 
 class SqlTokenStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, *, name: str, role: str, token_hash: str, at: datetime) -> None:
+    def add(self, *, name: str, role: str, token_hash: str, at: datetime, console: bool = False) -> None:
         try:
             with write_tx(self.engine) as conn:
-                conn.execute(insert(_T).values(name=name, role=role, token_hash=token_hash, created_at=at))
+                conn.execute(insert(_T).values(name=name, role=role, token_hash=token_hash, created_at=at,
+                                               console=console))
         except IntegrityError:
             raise Conflict("a token with that name exists") from None
 

@@ -19,11 +19,12 @@ def anchor_description(seq: int, digest: str) -> str:
 def anchor_head(ledger: Ledger, *, whmcs: Any = None) -> tuple[int, str, bool]:
     """Record the current head in the anchors table, log it in WHMCS when a client is given, and
     append `ledger.anchored`. Returns (seq, hash, logged_in_whmcs)."""
-    seq, digest = ledger.anchor()
+    seq, digest = ledger.head()
     logged = False
     if whmcs is not None:
         whmcs.log_activity(description=anchor_description(seq, digest), change_id=str(uuid.uuid4()))
         logged = True
+    ledger.anchor(in_whmcs=logged)
     ledger.append([EntryDraft(
         event_type=EventType.LEDGER_ANCHORED, occurred_at=ledger.clock.now(), subject=SYSTEM,
         actor=SYSTEM_ACTOR, details={"seq": seq, "hash": digest, "whmcs": logged},

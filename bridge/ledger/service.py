@@ -18,7 +18,7 @@ from bridge.crypto import is_sealed, open_value, seal_value
 from bridge.ledger.chain import ChainRow, VerifyResult, verify_pages
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.keyring import Keyring
-from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, StoreOp
+from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, StoreOp, VerifyRecord
 
 REDACTED = "[redacted]"
 SHREDDED = "[shredded]"
@@ -164,10 +164,16 @@ class Ledger:
         checkpoints.update(against or {})
         return verify_pages(self.store.chain_pages(), checkpoints=checkpoints)
 
-    def anchor(self) -> tuple[int, str]:
+    def anchor(self, *, in_whmcs: bool | None = None) -> tuple[int, str]:
         seq, digest = self.store.head()
-        self.store.add_anchor(seq, digest, at=self.clock.now())
+        self.store.add_anchor(seq, digest, at=self.clock.now(), in_whmcs=in_whmcs)
         return seq, digest
+
+    def remember_verify(self, result: VerifyResult) -> None:
+        """Keep a verify's outcome for the staff console (the last one is shown)."""
+        self.store.add_verify(VerifyRecord(verified_at=self.clock.now(), ok=result.ok, entries=result.entries,
+                                           head_hash=result.head_hash, first_bad_seq=result.first_bad_seq,
+                                           reason=result.reason))
 
 
 def _has_personal_values(draft: EntryDraft) -> bool:

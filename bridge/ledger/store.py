@@ -32,6 +32,19 @@ class Anchor:
     seq: int
     hash: str
     created_at: datetime
+    in_whmcs: bool | None = None  # also written to WHMCS's activity log (None: not recorded then)
+
+
+@dataclass(frozen=True)
+class VerifyRecord:
+    """The outcome of one whole-chain verify, as kept for the staff console."""
+
+    verified_at: datetime
+    ok: bool
+    entries: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,10 @@ class LedgerStore(Protocol):
     def retire_master_keys(self, master_kids: Sequence[str], *, at: datetime) -> dict[str, int]:
         """Per retired master key id, the shredded keys it still covered, counted once ever."""
 
-    def add_anchor(self, seq: int, hash_: str, *, at: datetime) -> Anchor: ...
+    def add_anchor(self, seq: int, hash_: str, *, at: datetime, in_whmcs: bool | None = None) -> Anchor: ...
+
+    def add_verify(self, record: VerifyRecord) -> None: ...
+
+    def last_verify(self) -> VerifyRecord | None: ...
 
     def anchors(self) -> list[Anchor]: ...

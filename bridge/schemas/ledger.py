@@ -62,3 +62,25 @@ class LedgerVerifyOutSchema(Schema):
     head = fields.Nested(HeadOutSchema, required=True)
     first_bad_seq = fields.Integer(allow_none=True, metadata={"description": "only when not ok"})
     reason = fields.String(allow_none=True, metadata={"description": "only when not ok"})
+
+
+class AnchorOutSchema(Schema):
+    seq = fields.Integer(required=True)
+    hash = fields.String(required=True)
+    anchored_at = fields.String(required=True, metadata={"description": "RFC 3339 UTC"})
+    whmcs = fields.Boolean(allow_none=True, metadata={"description": "also in WHMCS's activity log; null: unknown"})
+
+
+class LastVerifyOutSchema(Schema):
+    ok = fields.Boolean(required=True)
+    entries = fields.Integer(required=True)
+    head = fields.String(required=True, metadata={"description": "the head hash verified"})
+    first_bad_seq = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    at = fields.String(required=True, metadata={"description": "RFC 3339 UTC"})
+
+
+class LedgerStatusOutSchema(Schema):
+    head = fields.Nested(HeadOutSchema, required=True)
+    anchors = fields.List(fields.Nested(AnchorOutSchema), required=True, metadata={"description": "newest first, 20"})
+    last_verify = fields.Nested(LastVerifyOutSchema, allow_none=True, required=True)

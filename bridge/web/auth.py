@@ -7,8 +7,10 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from bridge.tokens import role_allows
+from bridge.tokens import acting, role_allows
 from bridge.web.problems import problem
+
+ACTING_ADMIN, ACTING_ROLE = "X-Acting-Admin", "X-Acting-Role"
 
 
 def _bearer() -> str | None:
@@ -28,6 +30,7 @@ def require_role(role: str):
             if info is None:
                 return problem(401, "unauthorized", "a valid bearer token is required",
                                headers={"WWW-Authenticate": "Bearer"})
+            info = acting(info, admin=request.headers.get(ACTING_ADMIN), role=request.headers.get(ACTING_ROLE))
             if not role_allows(info.role, role):
                 return problem(403, "forbidden", f"this needs the {role} role")
             g.staff = info

@@ -72,6 +72,14 @@ def _path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     return _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule), parameters
 
 
+ACTING_HEADERS = (
+    ("X-Acting-Admin", "Console tokens only (`bridge token create --console`): the WHMCS admin at the keyboard; "
+                       "the actor is recorded as `<token name>/<admin>`. On any other token: 400."),
+    ("X-Acting-Role", "Console tokens only: `auditor`, `agent` or `dpo` (default auditor); the request acts with "
+                      "the lower of this role and the token's."),
+)
+
+
 def _operation(endpoint: str, view: Any, path_parameters: list[dict[str, Any]]) -> dict[str, Any]:
     doc: ApiDoc = getattr(view, "apidoc", None) or ApiDoc(summary=endpoint, response=None)
     role = getattr(view, "required_role", None)
@@ -83,6 +91,8 @@ def _operation(endpoint: str, view: Any, path_parameters: list[dict[str, Any]]) 
     if role:
         operation["security"] = [{"bearer": []}]
         operation["x-required-role"] = role
+        operation["parameters"] += [{"name": name, "in": "header", "required": False, "description": text,
+                                     "schema": {"type": "string"}} for name, text in ACTING_HEADERS]
         description = f"Needs the `{role}` role or above. {description}".strip()
     if description:
         operation["description"] = description
@@ -103,7 +113,7 @@ def _responses(doc: ApiDoc, role: str | None, has_path: bool) -> dict[str, Any]:
         responses[str(status)] = _success(status, schema, doc.media_type)
     errors = set(doc.errors)
     if role:
-        errors |= {401, 403, 503}  # 503: storage unavailable
+        errors |= {400, 401, 403, 503}  # 400: acting headers refused; 503: storage unavailable
     if doc.signed:
         errors |= {400, 401, 413, 503}
     if doc.body is not None:

@@ -30,6 +30,17 @@ class TestTokenCommands:
         again = run("token", "revoke", "bob")
         assert again.exit_code == 1 and again.output.startswith("error:")
 
+    def test_console_tokens_are_made_with_console_and_listed_as_such(self, run, engine):
+        """Section 11: `bridge token create --console` makes the token the WHMCS console uses."""
+        result = run("token", "create", "--console", "--name", "whmcs", "--role", "dpo")
+        assert result.exit_code == 0 and "console token" in result.output
+        token = result.output.strip().splitlines()[-1]
+        info = Tokens(store=SqlTokenStore(engine=engine), clock=SystemClock()).authenticate(token)
+        assert (info.name, info.role, info.console) == ("whmcs", "dpo", True)
+        run("token", "create", "--name", "plain", "--role", "dpo")
+        listed = run("token", "list").output.splitlines()
+        assert [line.endswith("\tconsole") for line in listed] == [False, True]  # plain, whmcs
+
     def test_bad_role_or_name_is_a_usage_error(self, run):
         assert run("token", "create", "--name", "x", "--role", "root").exit_code == 2
         bad = run("token", "create", "--name", "has space", "--role", "agent")
