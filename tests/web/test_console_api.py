@@ -13,7 +13,7 @@ CHECK = {"document_type": "passport", "issuing_country": "GB"}
 
 @pytest.fixture
 def console(services):
-    def headers(admin="jsmith", role="dpo", *, token_role="dpo"):
+    def headers(admin="jsmith", role="dpo", *, token_role="dpo"):  # noqa: S107 - a role name
         token = services.tokens.create(name=f"whmcs-{token_role}-{len(services.tokens.list())}", role=token_role,
                                        console=True)
         out = {"Authorization": f"Bearer {token}"}

@@ -29,7 +29,8 @@ IDENTITY = {"olddata", "current", "userid", "client_id", "contactid", "relid", "
 _ids = itertools.count(500_000)
 
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-huge = st.builds(lambda ch, n: ch * n, st.sampled_from("aé中🙂"), st.integers(1_000, 20_000))  # under 1 MiB, as the hook sends
+# under 1 MiB once JSON-escaped, as the hook sends
+huge = st.builds(lambda ch, n: ch * n, st.sampled_from("aé中🙂"), st.integers(1_000, 20_000))
 odd = st.one_of(st.lists(text, max_size=3), st.dictionaries(text, text, max_size=3),
                 st.floats(allow_nan=False, allow_infinity=False))
 noise_keys = st.one_of(text, st.sampled_from(["email_preferences[general]", "email_preferences[x y]",
