@@ -35,7 +35,7 @@ def loose_install(whmcs: Whmcs, version: str, receiver) -> None:
 
 class TestActivate:
     def test_creates_the_outbox_table_and_answers_status_and_description(self, fresh):
-        """Contract 11: _activate creates mod_privacy_bridge_outbox (section 8's columns) and answers {status, description}."""
+        """Contract 11: _activate creates the outbox (section 8's columns), answers {status, description}."""
         answer = fresh.activate()
 
         assert answer["status"] == "success" and answer["description"]

@@ -263,7 +263,8 @@ class TestUnreadableOutboxRows:
 FAILURES = {
     # A table from an older or foreign install: the insert names columns it does not have.
     "missing-columns": (
-        "DROP TABLE mod_privacy_bridge_outbox; CREATE TABLE mod_privacy_bridge_outbox (id INTEGER PRIMARY KEY, payload TEXT)"
+        "DROP TABLE mod_privacy_bridge_outbox; "
+        "CREATE TABLE mod_privacy_bridge_outbox (id INTEGER PRIMARY KEY, payload TEXT)"
     ),
     # No hook creates the table any more (contract 11): a module never activated has none.
     "missing-table": "DROP TABLE mod_privacy_bridge_outbox",

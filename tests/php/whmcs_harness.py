@@ -30,7 +30,10 @@ MODULE_DIR = REPO / "whmcs_hooks" / "modules" / "addons" / "privacy_bridge"
 # The loose hook file of the installs before the module, as shipped (no include guard) and as it
 # was last (with one): the module must make both stand down.
 LEGACY_DIR = HERE / "legacy"
-LEGACY_HOOK_FILES = {"shipped": LEGACY_DIR / "privacy_bridge.shipped.php", "last": LEGACY_DIR / "privacy_bridge.last.php"}
+LEGACY_HOOK_FILES = {
+    "shipped": LEGACY_DIR / "privacy_bridge.shipped.php",
+    "last": LEGACY_DIR / "privacy_bridge.last.php",
+}
 HARNESS = HERE / "harness.php"
 
 EVENTS_PATH = "/v1/hooks/whmcs"
