@@ -56,7 +56,8 @@ def receiver(webhook_secret: str) -> Iterator[Receiver]:
 
 @pytest.fixture
 def whmcs(php: str, tmp_path: Path, receiver: Receiver) -> Whmcs:
-    """A WHMCS install with the hook file and settings that point at the receiver."""
+    """A WHMCS install with the addon module activated and settings that point at the receiver."""
     install = Whmcs(php, tmp_path / "whmcs", receiver)
+    install.activate()
     install.configure()
     return install

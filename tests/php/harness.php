@@ -1,14 +1,17 @@
 <?php
 /*
- * Fires one WHMCS hook of the privacy bridge hook file the way WHMCS would, then prints
+ * Fires one WHMCS hook of the privacy bridge addon module the way WHMCS would, then prints
  * {"results": [...], "activity": [...], "errors": [...]} as JSON on stdout.
  *
  * Usage: php harness.php < scenario.json   (or: php harness.php scenario.json)
- * Scenario keys: hook_file, database (SQLite file), hook, vars, area (client|admin|null),
+ * Scenario keys: root (the WHMCS root, ROOTDIR), hook_files (included in order, as WHMCS loads
+ * includes/hooks/ and the active modules' hooks.php), database (SQLite file), hook, vars, area,
  * server, get, post, session (merged into the superglobals; a null value unsets a key),
  * current_user {admin, user, client, masquerading}, app_ip (null: no App class), config_globals
  * ($CONFIG), seed {table: [rows]}, drop_tables [names] (dropped after seeding), include_again
- * [files] (included after hook_file, as WHMCS would a stray copy). A value
+ * [files] (included after hook_files, as WHMCS would a stray copy), module_settings (null, or the
+ * module's tbladdonmodules rows as {setting: value}, replacing them), module_call {function, args}
+ * (the module file's function called instead of a hook, as the admin area does). A value
  * {"__class__": "WHMCS\\User\\User", ...} in vars becomes that model object.
  *
  * Every warning, notice and deprecation is collected and makes the exit code 3; a fatal error
@@ -52,11 +55,15 @@ if (!is_array($scenario)) {
 $scenario += [
     'vars' => [], 'area' => null, 'server' => [], 'get' => [], 'post' => [], 'session' => [],
     'current_user' => [], 'app_ip' => null, 'config_globals' => null, 'seed' => [],
-    'drop_tables' => [], 'include_again' => [],
+    'drop_tables' => [], 'include_again' => [], 'hook_files' => [], 'module_settings' => null,
+    'module_call' => null,
 ];
 $GLOBALS['HARNESS'] = $scenario;
 
 harness_database($scenario['database'], $scenario['seed']);
+harness_module_settings($scenario['module_settings']);
+define('ROOTDIR', $scenario['root']);
+harness_autoload($scenario['root'] . '/modules/addons/privacy_bridge/lib/');
 foreach ($scenario['drop_tables'] as $table) {
     Illuminate\Database\Capsule\Manager::schema()->dropIfExists($table);
 }
@@ -72,12 +79,13 @@ if ($scenario['app_ip'] !== null) {
     }
 }
 
-include $scenario['hook_file'];
-foreach ($scenario['include_again'] as $file) {
-    include $file;
+foreach (array_merge($scenario['hook_files'], $scenario['include_again']) as $file) {
+    harness_include($file);
 }
 
-$results = harness_run_hook($scenario['hook'], harness_objects($scenario['vars']));
+$results = $scenario['module_call'] === null
+    ? harness_run_hook($scenario['hook'], harness_objects($scenario['vars']))
+    : [harness_module_call($scenario['root'], $scenario['module_call'])];
 
 fwrite(STDOUT, json_encode([
     'results' => $results,
@@ -136,6 +144,12 @@ function harness_database($path, array $seed)
             $table->string('user');
             $table->integer('userid');
             $table->string('ipaddr');
+        },
+        'tbladdonmodules' => function ($table) {
+            $table->increments('id');
+            $table->text('module');
+            $table->text('setting');
+            $table->text('value');
         },
         'tblemailtemplates' => function ($table) {
             $table->increments('id');
@@ -198,4 +212,46 @@ function harness_objects($value)
         return new $class($value);
     }
     return array_map('harness_objects', $value);
+}
+
+/** A hook file included the way WHMCS does: inside a function, not at global scope. */
+function harness_include($file)
+{
+    include $file;
+}
+
+/** WHMCS's module class autoloading: WHMCS\Module\Addon\PrivacyBridge\X from lib/X.php. */
+function harness_autoload($lib)
+{
+    spl_autoload_register(function ($class) use ($lib) {
+        $prefix = 'WHMCS\\Module\\Addon\\PrivacyBridge\\';
+        if (strpos($class, $prefix) === 0) {
+            $file = $lib . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+            if (is_file($file)) {
+                require $file;
+            }
+        }
+    });
+}
+
+/** Replaces the module's rows of tbladdonmodules (as saving the module's settings does). */
+function harness_module_settings($settings)
+{
+    if ($settings === null) {
+        return;
+    }
+    $table = Illuminate\Database\Capsule\Manager::table('tbladdonmodules');
+    $table->where('module', 'privacy_bridge')->delete();
+    foreach ($settings as $setting => $value) {
+        Illuminate\Database\Capsule\Manager::table('tbladdonmodules')
+            ->insert(['module' => 'privacy_bridge', 'setting' => $setting, 'value' => (string) $value]);
+    }
+}
+
+/** One function of the module file, as the admin area calls it (activation, upgrade, ...). */
+function harness_module_call($root, array $call)
+{
+    require_once $root . '/modules/addons/privacy_bridge/privacy_bridge.php';
+    $args = isset($call['args']) ? $call['args'] : [];
+    return call_user_func_array($call['function'], $args);
 }

@@ -1,12 +1,11 @@
-"""Settings: without them the hook stays silent but for one activity line a day (contract 8)."""
+"""Settings (tbladdonmodules): without them the hooks stay silent but for one activity line a day (contract 8, 11)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.php.whmcs_harness import EXAMPLE_CONFIG, client_area, cron
+from tests.php.test_php_outbox import closed_port_url
+from tests.php.whmcs_harness import client_area, cron
 
 pytestmark = pytest.mark.php
 
@@ -28,36 +27,37 @@ class TestWithoutSettings:
 
         assert receiver.requests() == []
         assert not_configured_lines(whmcs) == [
-            "Privacy bridge: not configured, nothing is sent (privacy_bridge.config.php is missing)"
+            "Privacy bridge: not configured, nothing is sent (bridge_url and webhook_secret are not set)"
         ]
         assert first.result is None
-        assert not whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_outbox'")
+        assert whmcs.outbox() == []
 
     def test_logs_again_the_next_day(self, whmcs, receiver):
         whmcs.unconfigure()
         whmcs.fire("ClientClose", {"userid": 1}, client_area())
         whmcs.execute(
-            "UPDATE tblconfiguration SET value = '2000-01-01' WHERE setting = 'PrivacyBridgeNotConfiguredLogged'"
+            "UPDATE tblconfiguration SET value = '2000-01-01' WHERE setting = 'PrivacyBridgeModuleNotConfiguredLogged'"
         )
 
         whmcs.fire("ClientClose", {"userid": 1}, client_area())
 
         assert len(not_configured_lines(whmcs)) == 2
 
-    def test_the_unedited_example_is_not_a_configuration(self, whmcs, receiver):
-        shutil.copy(EXAMPLE_CONFIG, whmcs.config_file)
+    def test_the_defaults_of_the_settings_form_are_not_a_configuration(self, whmcs, receiver):
+        """Contract 11: the _config defaults (no URL, no secret) send nothing."""
+        whmcs.save_settings({"bridge_url": "", "webhook_secret": "", "fail_open": "on", "timeout_ms": "2000"})
 
         whmcs.fire("ClientClose", {"userid": 1}, client_area())
 
         assert receiver.requests() == []
         assert "webhook_secret" in not_configured_lines(whmcs)[0]
 
-    def test_a_settings_file_that_returns_nothing_is_reported(self, whmcs, receiver):
-        whmcs.config_file.write_text("<?php\n")
+    def test_a_secret_without_a_url_is_reported(self, whmcs, receiver):
+        whmcs.save_settings({"webhook_secret": receiver.secret})
 
         whmcs.fire("ClientClose", {"userid": 1}, client_area())
 
-        assert "does not return an array" in not_configured_lines(whmcs)[0]
+        assert receiver.requests() == [] and "bridge_url" in not_configured_lines(whmcs)[0]
 
 
 class TestBridgeUrl:
@@ -118,10 +118,24 @@ class TestNeverThrowsIntoWhmcs:
         assert validation.result == [] and email.result == []
         assert "current" not in receiver.requests()[1].envelope["vars"]
 
-    def test_a_settings_file_that_throws_counts_as_not_configured(self, whmcs, receiver):
-        whmcs.config_file.write_text("<?php\nthrow new RuntimeException('broken');\n")
+    def test_unreadable_settings_count_as_not_configured(self, whmcs, receiver):
+        context = client_area()
+        context["drop_tables"] = ["tbladdonmodules"]
 
-        run = whmcs.fire("ClientClose", {"userid": 1}, client_area())
+        run = whmcs.fire("ClientClose", {"userid": 1}, context)
 
         assert receiver.requests() == []
         assert "could not be read" in not_configured_lines(whmcs)[0] and run.result is None
+
+
+class TestSettingsFromTbladdonmodules:
+    """Contract 11: the settings are the module's tbladdonmodules rows, read once per request."""
+
+    def test_fail_open_is_the_yesno_field(self, whmcs, receiver):
+        whmcs.seed("tblclients", id=42, email="a@example.com")
+        whmcs.configure(bridge_url=closed_port_url(), fail_open=False)
+        assert whmcs.settings()["fail_open"] == ""
+
+        run = whmcs.fire("ClientDetailsValidation", {"email": "b@example.com"}, client_area(42))
+
+        assert run.result == ["Changes to these details are temporarily unavailable. Please try again later."]

@@ -65,6 +65,7 @@ def client_ledger(bridge: SimpleNamespace, client_id: int) -> list[dict]:
 
 def test_client_edit_reaches_the_ledger_as_client_updated(php, tmp_path, bridge):
     whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.activate()
     whmcs.configure()
     whmcs.seed("tblclients", id=42, email="new@example.com", tax_id="GB1", defaultgateway="paypal")
     whmcs.fire(
@@ -98,6 +99,7 @@ def test_an_oversized_client_edit_is_recorded_not_refused(php, tmp_path, bridge)
     """Section 10, size: the hook never builds a request the bridge must refuse for its size;
     a value over 64 KiB is cut (named in `truncated`) and the event reaches the ledger."""
     whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.activate()
     whmcs.configure()
     whmcs.fire("ClientAdd", {"client_id": 42, "user_id": 7, "firstname": "Ada"}, client_area(42, 7))
 

@@ -10,7 +10,6 @@ import pytest
 
 from tests.php.whmcs_harness import (
     EVENTS_PATH,
-    HOOK_FILE,
     PANEL_PATH,
     VALIDATE_PATH,
     Reply,
@@ -263,7 +262,12 @@ class TestUnreadableOutboxRows:
 
 FAILURES = {
     # A table from an older or foreign install: the insert names columns it does not have.
-    "missing-columns": "CREATE TABLE mod_privacy_bridge_outbox (id INTEGER PRIMARY KEY, payload TEXT)",
+    "missing-columns": (
+        "DROP TABLE mod_privacy_bridge_outbox; "
+        "CREATE TABLE mod_privacy_bridge_outbox (id INTEGER PRIMARY KEY, payload TEXT)"
+    ),
+    # No hook creates the table any more (contract 11): a module never activated has none.
+    "missing-table": "DROP TABLE mod_privacy_bridge_outbox",
     # The database refuses the write (as a full disk or a lock would).
     "write-refused": (
         "CREATE TRIGGER refuse_outbox BEFORE INSERT ON mod_privacy_bridge_outbox "
@@ -278,9 +282,7 @@ class TestFailedOutboxInsert:
 
     @pytest.mark.parametrize("ddl", FAILURES.values(), ids=list(FAILURES))
     def test_the_event_is_sent_once_and_the_log_has_no_sql(self, whmcs, receiver, ddl):
-        if "TRIGGER" in ddl:
-            whmcs.fire("AfterCronJob", {})  # creates the real table first
-        whmcs.execute(ddl)
+        whmcs.executescript(ddl)
         vars_ = {"userid": 42, "email": "new@example.com", "olddata": {"email": "old@example.com"}}
 
         run = whmcs.fire("ClientEdit", vars_, client_area())
@@ -296,10 +298,13 @@ class TestFailedOutboxInsert:
         assert line.rsplit("SQLSTATE ", 1)[1][:5].isalnum()
         lowered = line.lower()
         assert not any(word in lowered for word in ("insert", "mod_privacy", "example.com", "refused", "column"))
-        assert whmcs.query("SELECT count(*) AS n FROM mod_privacy_bridge_outbox")[0]["n"] == 0
+        if ddl != FAILURES["missing-table"]:
+            assert whmcs.query("SELECT count(*) AS n FROM mod_privacy_bridge_outbox")[0]["n"] == 0
+        else:
+            assert not whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_outbox'")
 
     def test_a_failed_direct_send_is_logged_too(self, whmcs, receiver):
-        whmcs.execute(FAILURES["missing-columns"])
+        whmcs.executescript(FAILURES["missing-columns"])
         receiver.queue(EVENTS_PATH, Reply(503))
 
         run = whmcs.fire("ClientClose", {"userid": 42}, client_area())
@@ -309,14 +314,14 @@ class TestFailedOutboxInsert:
 
 
 class TestIncludedTwice:
-    """Section 10, pipeline: the hook file may be included twice (a stray copy) without a fatal
-    error, and its hooks are registered once."""
+    """Section 10, pipeline: the module's hooks.php may be included twice (a stray copy) without a
+    fatal error, and its hooks are registered once."""
 
     def test_a_second_include_and_a_stray_copy_register_nothing_twice(self, whmcs, receiver):
-        stray = whmcs.hooks_dir / "privacy_bridge (copy).php"
-        shutil.copy(HOOK_FILE, stray)
+        stray = whmcs.module_dir / "hooks (copy).php"
+        shutil.copy(whmcs.module_hooks, stray)
         context = client_area()
-        context["include_again"] = [str(whmcs.hooks_dir / HOOK_FILE.name), str(stray)]
+        context["include_again"] = [str(whmcs.module_hooks), str(stray)]
 
         run = whmcs.fire("ClientClose", {"userid": 42}, context)
 
@@ -325,7 +330,7 @@ class TestIncludedTwice:
 
     def test_a_validation_hook_answers_once(self, whmcs, receiver):
         context = client_area(42)
-        context["include_again"] = [str(whmcs.hooks_dir / HOOK_FILE.name)]
+        context["include_again"] = [str(whmcs.module_hooks)]
 
         run = whmcs.fire("ClientDetailsValidation", {"email": "a@example.com"}, context)
 

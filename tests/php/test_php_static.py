@@ -1,19 +1,20 @@
-"""The hook files parse, stay within PHP 7.4, and are harmless when WHMCS includes them."""
+"""The module files parse, stay within PHP 7.4, and are harmless when opened directly."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.php.whmcs_harness import EXAMPLE_CONFIG, HERE, HOOK_FILE, REPO
+from tests.php.whmcs_harness import HERE, MODULE_DIR
 
 pytestmark = pytest.mark.php
 
 CHECKER = HERE / "php74_check.php"
-PHP_FILES = sorted((REPO / "whmcs_hooks").glob("*.php")) + sorted(HERE.glob("*.php"))
+MODULE_FILES = sorted(MODULE_DIR.rglob("*.php"))
+ENTRY_FILES = [MODULE_DIR / "privacy_bridge.php", MODULE_DIR / "hooks.php", MODULE_DIR / "lang" / "english.php"]
+PHP_FILES = MODULE_FILES + sorted(HERE.glob("*.php"))
 
 NEWER_THAN_74 = {
     "match": "$a = match ($x) { 1 => 2, default => 3 };",
@@ -106,36 +107,18 @@ class TestChecker:
 
 
 class TestHarmlessWhenIncluded:
-    def test_hook_file_refuses_direct_access(self, php):
-        result = run_php(php, str(HOOK_FILE))
+    @pytest.mark.parametrize("path", ENTRY_FILES, ids=lambda p: p.name)
+    def test_entry_files_refuse_direct_access(self, php, path):
+        result = run_php(php, str(path))
 
         assert result.stdout == "This file cannot be accessed directly" and result.returncode == 0
 
-    def test_hook_file_opens_with_the_whmcs_guard(self):
-        code = HOOK_FILE.read_text().split("*/", 1)[1].lstrip()
+    @pytest.mark.parametrize("path", sorted((MODULE_DIR / "lib").glob("*.php")), ids=lambda p: p.name)
+    def test_lib_files_declare_one_class_of_the_module_namespace(self, php, path):
+        """Contract 11: lib/ holds one class per file under WHMCS\\Module\\Addon\\PrivacyBridge (PSR-4)."""
+        code = path.read_text()
 
-        assert code.startswith("if (!defined('WHMCS')) {\n    die(")
-
-    def test_example_config_only_returns_the_documented_settings(self, php):
-        probe = f"ob_start(); $c = include {json.dumps(str(EXAMPLE_CONFIG))}; "
-        probe += "echo json_encode(['out' => ob_get_clean(), 'config' => $c]);"
-
-        result = run_php(php, "-r", probe)
-
-        data = json.loads(result.stdout)
-        assert data["out"] == ""
-        assert set(data["config"]) == {
-            "bridge_url", "webhook_secret", "connect_timeout_ms", "timeout_ms",
-            "validate_timeout_ms", "fail_open", "max_attempts",
-        }  # fmt: skip
-        assert data["config"]["bridge_url"].startswith("https://")
-        assert data["config"]["fail_open"] is True
-
-    def test_example_config_has_no_statement_but_return(self, php):
-        probe = "$t = array_values(array_filter(token_get_all(file_get_contents($argv[1])), "
-        probe += "function ($t) { return is_array($t) && !in_array($t[0], [T_WHITESPACE, "
-        probe += "T_COMMENT, T_DOC_COMMENT, T_OPEN_TAG]); })); echo token_name($t[0][0]);"
-
-        result = run_php(php, "-r", probe, str(EXAMPLE_CONFIG))
-
-        assert result.stdout == "T_RETURN"
+        assert "namespace WHMCS\\Module\\Addon\\PrivacyBridge;" in code
+        assert code.count("\nfinal class ") + code.count("\ninterface ") == 1
+        assert f" {path.stem}" in code.split("\n{", 1)[0].splitlines()[-1]
+        assert run_php(php, str(path)).stdout == ""

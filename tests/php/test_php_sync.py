@@ -229,13 +229,28 @@ class TestPanels:
 
         run = whmcs.fire("AdminAreaClientSummaryPage", {"userid": 42}, admin_area(3))
 
-        assert run.result == "<div>verified &amp; kept</div>"
+        assert run.result.startswith("<div>verified &amp; kept</div>")
         envelope = receiver.requests(PANEL_PATH)[0].envelope
         assert envelope["vars"] == {
             "userid": 42,
             "outbox": {"pending": 0, "dead": 0, "oldest_pending_at": None},
         }
         assert envelope["actor"]["type"] == "admin" and "outbox_id" not in envelope
+
+    def test_admin_summary_links_to_the_clients_console_page(self, whmcs, receiver):
+        """Contract 11: the admin client summary panel links to the client's console page."""
+        run = whmcs.fire("AdminAreaClientSummaryPage", {"userid": 42}, admin_area(3))
+
+        link = 'href="addonmodules.php?module=privacy_bridge&amp;action=client&amp;client_id=42"'
+        assert run.result.startswith("<p>bridge panel</p>") and link in run.result
+
+    def test_the_console_link_is_there_when_the_bridge_is_down(self, whmcs, receiver):
+        """Contract 11: the link to the console stays when the panel falls back to the offline notice."""
+        whmcs.configure(bridge_url=closed_port_url())
+
+        run = whmcs.fire("AdminAreaClientSummaryPage", {"userid": 7}, admin_area(3))
+
+        assert "Privacy bridge unreachable" in run.result and "client_id=7" in run.result
 
     def test_admin_summary_counts_pending_and_dead_rows(self, whmcs, receiver):
         receiver.queue("/v1/hooks/whmcs", *[Reply(500)] * 2, Reply(404))

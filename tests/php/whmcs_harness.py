@@ -1,10 +1,11 @@
-"""Drive the PHP hook file under php-cli, against a local receiver that checks every signature.
+"""Drive the WHMCS addon module under php-cli, against a local receiver that checks every signature.
 
 `Receiver` plays the bridge: a threaded HTTP server on 127.0.0.1 that verifies Standard Webhooks
 signatures with the official `standardwebhooks` package and answers with programmable replies.
-`Whmcs` plays a WHMCS install: a hooks folder holding a copy of the hook file and its settings, a
-SQLite database, and `fire(hook, vars, context)`, which runs tests/php/harness.php once per call,
-exactly one WHMCS request per PHP process.
+`Whmcs` plays a WHMCS install: modules/addons/privacy_bridge/ copied from the repo, its settings in
+tbladdonmodules, a SQLite database, and `fire(hook, vars, context)`, which runs tests/php/harness.php
+once per call, exactly one WHMCS request per PHP process, loading the module's hooks.php (and any
+hook files of includes/hooks/ a test puts in `hook_files`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-HOOK_FILE = REPO / "whmcs_hooks" / "privacy_bridge.php"
-EXAMPLE_CONFIG = REPO / "whmcs_hooks" / "privacy_bridge.config.example.php"
+MODULE_DIR = REPO / "whmcs_hooks" / "modules" / "addons" / "privacy_bridge"
+# The loose hook file of the installs before the module, as shipped (no include guard) and as it
+# was last (with one): the module must make both stand down.
+LEGACY_DIR = HERE / "legacy"
+LEGACY_HOOK_FILES = {
+    "shipped": LEGACY_DIR / "privacy_bridge.shipped.php",
+    "last": LEGACY_DIR / "privacy_bridge.last.php",
+}
 HARNESS = HERE / "harness.php"
 
 EVENTS_PATH = "/v1/hooks/whmcs"
@@ -228,16 +235,39 @@ class Whmcs:
     receiver: Receiver
     db_path: Path = field(init=False)
     hooks_dir: Path = field(init=False)
+    module_dir: Path = field(init=False)
+    hook_files: list[Path] = field(init=False)
 
     def __post_init__(self) -> None:
         self.hooks_dir = self.root / "includes" / "hooks"
         self.hooks_dir.mkdir(parents=True)
-        shutil.copy(HOOK_FILE, self.hooks_dir / HOOK_FILE.name)
+        self.module_dir = self.root / "modules" / "addons" / "privacy_bridge"
+        shutil.copytree(MODULE_DIR, self.module_dir)
         self.db_path = self.root / "whmcs.sqlite"
+        self.hook_files = [self.module_hooks]
 
     @property
-    def config_file(self) -> Path:
+    def module_hooks(self) -> Path:
+        return self.module_dir / "hooks.php"
+
+    @property
+    def legacy_config_file(self) -> Path:
         return self.hooks_dir / "privacy_bridge.config.php"
+
+    def call(self, function: str, *args: Any) -> Any:
+        """Calls a function of the module file (privacy_bridge_activate, ...) in its own request."""
+        return self.fire("", module_call={"function": function, "args": list(args)}).result
+
+    def activate(self) -> Any:
+        return self.call("privacy_bridge_activate")
+
+    def save_settings(self, settings: dict[str, Any]) -> None:
+        """The module's rows of tbladdonmodules, as WHMCS stores its settings form."""
+        self.fire("NoSuchHook", module_settings=settings)
+
+    def settings(self) -> dict[str, str]:
+        rows = self.query("SELECT setting, value FROM tbladdonmodules WHERE module = 'privacy_bridge'")
+        return {r["setting"]: r["value"] for r in rows}
 
     def configure(self, **overrides: Any) -> dict[str, Any]:
         settings = {
@@ -250,11 +280,17 @@ class Whmcs:
             "max_attempts": 5,
         }
         settings.update(overrides)
-        self.config_file.write_text("<?php\nreturn " + php_literal(settings) + ";\n")
+        stored = {k: ("on" if v else "") if isinstance(v, bool) else v for k, v in settings.items()}
+        self.save_settings(stored)
         return settings
 
     def unconfigure(self) -> None:
-        self.config_file.unlink(missing_ok=True)
+        self.save_settings({})
+
+    def write_legacy_config(self, **settings: Any) -> Path:
+        """A settings file of the loose hook install, as its admins wrote them."""
+        self.legacy_config_file.write_text("<?php\nreturn " + php_literal(settings) + ";\n")
+        return self.legacy_config_file
 
     def fire(
         self,
@@ -263,13 +299,18 @@ class Whmcs:
         context: dict[str, Any] | None = None,
         *,
         seed: dict[str, list[dict[str, Any]]] | None = None,
+        module_settings: dict[str, Any] | None = None,
+        module_call: dict[str, Any] | None = None,
         allow_internal_error: bool = False,
         timeout: float = 60,
     ) -> Run:
         """One WHMCS request that fires `hook`; fails on any PHP warning or unexpected crash."""
         scenario = {
-            "hook_file": str(self.hooks_dir / HOOK_FILE.name),
+            "root": str(self.root),
+            "hook_files": [str(f) for f in self.hook_files],
             "database": str(self.db_path),
+            "module_settings": module_settings,
+            "module_call": module_call,
             "hook": hook,
             "vars": vars or {},
             "seed": seed or {},
@@ -310,6 +351,11 @@ class Whmcs:
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         with sqlite3.connect(self.db_path) as conn:
             conn.execute(sql, params)
+        conn.close()
+
+    def executescript(self, sql: str) -> None:
+        with sqlite3.connect(self.db_path) as conn:
+            conn.executescript(sql)
         conn.close()
 
     def outbox(self) -> list[dict[str, Any]]:
