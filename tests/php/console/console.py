@@ -63,13 +63,13 @@ class Console:
         self._seed.setdefault(table, []).append(row)
 
     def get(self, action: str | None = None, **query: Any) -> Page:
-        get = {"module": "privacy_bridge", **({"action": action} if action else {}), **query}
+        get = {"module": "privacy_bridge", **({"action": action} if action else {}), **as_form(query)}
         return self._run({"method": "GET", "get": get})
 
     def post(self, action: str, do: str, fields: dict[str, Any] | None = None, *, csrf: bool = True) -> Page:
         if csrf and "tkval" not in self.session:
             self.get(action)  # the form's page first, as a browser would have it
-        post = {"do": do, **(fields or {})}
+        post = {"do": do, **as_form(fields or {})}
         if csrf:
             post["token"] = self.session["tkval"]
         return self._run({"method": "POST", "get": {"module": "privacy_bridge", "action": action}, "post": post})
@@ -98,6 +98,11 @@ class Console:
         result = json.loads(done.stdout)
         self.session = result["session"] or {}
         return Page(result["html"], result["errors"], result["meta"] or {})
+
+
+def as_form(values: dict[str, Any]) -> dict[str, Any]:
+    """What PHP sees in $_GET/$_POST: strings (lists stay lists of strings)."""
+    return {k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in values.items()}
 
 
 def new_secret() -> str:
@@ -154,3 +159,43 @@ def staff(bridge: SimpleNamespace, method: str, path: str, **kwargs: Any) -> req
     """The test's own view of the bridge, with a separate dpo token (never the console's)."""
     return requests.request(method, bridge.url + path, headers={"Authorization": f"Bearer {bridge.staff}"},
                             timeout=10, **kwargs)
+
+
+CLIENT = 1042
+
+
+def send_hook(bridge: SimpleNamespace, name: str, **overrides: Any) -> None:
+    """A signed hook call as WHMCS sends it, happening now."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from bridge.signing import signed_headers
+    from tests.support.fixtures import hook
+
+    data = hook(name, occurred_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), **overrides)
+    path = "/v1/hooks/whmcs/validate" if name.endswith("Validation") else "/v1/hooks/whmcs"
+    body = json.dumps(data).encode()
+    key = base64.b64decode(bridge.secret.split("whsec_", 1)[1])
+    headers = {**signed_headers(key, msg_id=f"msg_{uuid.uuid4().hex}", timestamp=int(datetime.now(UTC).timestamp()),
+                                body=body), "Content-Type": "application/json"}
+    assert requests.post(bridge.url + path, data=body, headers=headers, timeout=10).status_code in (200, 202)
+
+
+def blocked_customer(bridge: SimpleNamespace) -> None:
+    """Client 1042 tried to change their email without an ID check: they wait in the queue."""
+    send_hook(bridge, "ClientDetailsValidation")
+
+
+def ledger_types(bridge: SimpleNamespace, client_id: int = CLIENT) -> list[str]:
+    return [e["event_type"] for e in staff(bridge, "GET", f"/v1/clients/{client_id}/ledger").json()["entries"]]
+
+
+def holds(bridge: SimpleNamespace, client_id: int = CLIENT) -> list[dict]:
+    return staff(bridge, "GET", f"/v1/clients/{client_id}/privacy").json()["retention"] or {"holds": []}
+
+
+def place_hold(bridge: SimpleNamespace, reference: str = "CASE-7") -> str:
+    response = staff(bridge, "POST", f"/v1/clients/{CLIENT}/holds",
+                     json={"reason": "legal_process", "reference": reference, "note": None})
+    assert response.status_code == 201, response.text
+    return response.json()["hold_id"]

@@ -45,7 +45,8 @@ abstract class Page
     protected function failure(BridgeReply $reply): string
     {
         if ($reply->unreachable()) {
-            return $this->view->notice('danger', 'The privacy bridge cannot be reached right now. Nothing was changed; try again later.');
+            return $this->view->notice('danger', 'The privacy bridge cannot do this right now; try again later.',
+                $reply->problemLines());
         }
         if ($reply->forbidden()) {
             return $this->view->notice('warning', 'Your role may not do this.');
