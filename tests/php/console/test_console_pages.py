@@ -76,7 +76,8 @@ def test_the_settings_check_passes_with_matching_settings(console, bridge):
     webhook secret accepted by a signed panel call, console token accepted."""
     page = console.get("settings")
     assert page.errors == []
-    for name in ("Bridge reachable OK", "Bridge database OK", "Webhook secret OK accepted", "Console token OK accepted"):
+    checks = ("Bridge reachable OK", "Bridge database OK", "Webhook secret OK accepted", "Console token OK accepted")
+    for name in checks:
         assert name in page.text, name
     assert "WHMCS API credential FAIL not configured" in page.text  # this test bridge has no WHMCS
     assert bridge.token not in page.html and bridge.secret not in page.html
