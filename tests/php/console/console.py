@@ -88,7 +88,7 @@ class Console:
         vars_ = {**self.settings, "modulelink": "addonmodules.php?module=privacy_bridge", "version": "1.0.0",
                  "_lang": {}}
         scenario = {"database": str(self.database), "seed": self._seed, "vars": vars_, "session": self.session,
-                    **request}
+                    "rootdir": str(self.root / "whmcs"), **request}
         self._seed = {}
         path = self.root / "scenario.json"
         path.write_text(json.dumps(scenario))

@@ -3,7 +3,7 @@
  * One WHMCS admin request to the staff console (or the dashboard widget) under php-cli.
  * Usage: php harness.php scenario.json; prints {"html": ..., "errors": [...]}.
  * Scenario keys: database (SQLite file), seed {table: [rows]}, mode (output|widget), vars (what
- * WHMCS passes to _output), method, get, post, session.
+ * WHMCS passes to _output), method, get, post, session, rootdir (WHMCS's ROOTDIR).
  */
 
 define('WHMCS', true);
@@ -14,6 +14,11 @@ set_error_handler(function ($level, $message, $file, $line) {
     $GLOBALS['HARNESS_ERRORS'][] = sprintf('PHP error %d: %s at %s:%d', $level, $message, $file, $line);
     return true;
 });
+
+$scenario = json_decode(file_get_contents($argv[1]), true);
+if (!empty($scenario['rootdir'])) {
+    define('ROOTDIR', $scenario['rootdir']);  // the WHMCS root, where an older install may linger
+}
 
 require 'Illuminate/Database/autoload.php';
 require __DIR__ . '/stubs.php';

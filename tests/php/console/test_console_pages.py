@@ -93,3 +93,16 @@ def test_the_settings_check_names_a_wrong_secret_and_token(php, tmp_path, bridge
     page = wrong.login("alice").get("settings")
     assert "Webhook secret FAIL the bridge rejects the signature: the secrets differ" in page.text
     assert "Console token FAIL invalid or revoked" in page.text
+
+
+def test_every_page_names_the_old_hook_files_to_delete(console):
+    """Section 11: with an older loose install's files still in includes/hooks/, the module's pages
+    say which old files to delete."""
+    page = console.get("settings")
+    assert page.errors == [] and "older hook install" not in page.text  # the setup: nothing left over
+    hooks = console.root / "whmcs" / "includes" / "hooks"
+    hooks.mkdir(parents=True)
+    (hooks / "privacy_bridge.php").write_text("<?php\n")
+    for action in ("settings", "queue", "outbox"):
+        page = console.get(action)
+        assert "older hook install" in page.text and "includes/hooks/privacy_bridge.php" in page.text, action

@@ -2,6 +2,8 @@
 
 namespace WHMCS\Module\Addon\PrivacyBridge\Console;
 
+use WHMCS\Module\Addon\PrivacyBridge\LegacyInstall;
+
 /** The staff console behind privacy_bridge_output($vars): picks the page from ?action=, runs a
  * POSTed action only with a valid CSRF token, and answers the page's HTML. Nothing it meets
  * (bridge down, missing table, bad input) reaches the admin as a PHP error. */
@@ -30,10 +32,17 @@ class Bootstrap
         $action = isset($_GET['action']) && is_string($_GET['action']) && isset(self::PAGES[$_GET['action']])
             ? $_GET['action'] : 'queue';
         $page = $this->build($action, $settings, $view, $admin);
-        $notice = $this->act($page, $view);
+        $notice = $this->leftovers($view) . $this->act($page, $view);
         $request = array_merge($_POST ? array_intersect_key($_POST, ['client_id' => 1]) : [], $_GET);
         return $view->render('layout', ['pages' => self::PAGES, 'action' => $action, 'notice' => $notice,
             'body' => $page->show($request), 'admin' => $admin]);
+    }
+
+    /** Every page names the files of an older loose-hook install still to delete (section 11). */
+    private function leftovers(View $view): string
+    {
+        $notice = LegacyInstall::create()->notice();
+        return $notice === '' ? '' : $view->notice('warning', $notice);
     }
 
     /** A POST acts only with WHMCS's CSRF token; a GET never acts. */
