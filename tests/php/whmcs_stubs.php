@@ -95,6 +95,7 @@ namespace WHMCS\Authentication {
 }
 
 namespace {
+    require_once __DIR__ . '/whmcs_widget.php';
     use Illuminate\Database\Capsule\Manager;
 
     function add_hook($hookPoint, $priority, $callable)

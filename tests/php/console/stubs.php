@@ -1,69 +1,12 @@
 <?php
 /*
- * Stand-ins for the WHMCS pieces the staff console uses: the admin CSRF token functions and
- * \WHMCS\Module\AbstractWidget (the shape its documentation gives: protected title, description,
- * weight, columns, cache, cacheExpiry, requiredPermission; getData, generateOutput, render).
+ * Stand-ins for the WHMCS pieces the staff console uses: the admin CSRF token functions (and,
+ * from whmcs_widget.php, \WHMCS\Module\AbstractWidget).
  */
 
-namespace WHMCS\Module {
-    abstract class AbstractWidget
-    {
-        protected $title = '';
-        protected $description = '';
-        protected $weight = 100;
-        protected $columns = 1;
-        protected $cache = false;
-        protected $cacheExpiry = 120;
-        protected $requiredPermission = '';
-
-        public function getId()
-        {
-            return static::class;
-        }
-
-        public function getTitle()
-        {
-            return $this->title;
-        }
-
-        public function getColumnSize()
-        {
-            return (int) $this->columns;
-        }
-
-        public function getWeight()
-        {
-            return (int) $this->weight;
-        }
-
-        public function isCachable()
-        {
-            return (bool) $this->cache;
-        }
-
-        public function getRequiredPermission()
-        {
-            return $this->requiredPermission;
-        }
-
-        public function getData()
-        {
-            return [];
-        }
-
-        public function generateOutput($data)
-        {
-            return '';
-        }
-
-        public function render($forceRefresh = false)
-        {
-            return $this->generateOutput($this->getData());
-        }
-    }
-}
 
 namespace {
+    require_once dirname(__DIR__) . '/whmcs_widget.php';
     /** The session's token; 'plain' gives the value, anything else the hidden input WHMCS prints. */
     function generate_token($type = 'form')
     {
