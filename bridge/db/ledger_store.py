@@ -78,16 +78,14 @@ class _AppendSql:
 
 _KEYS = DataKey.__table__
 
-# chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: SQLite
-# keeps UtcDateTime as "YYYY-MM-DD HH:MM:SS.ffffff" text, PostgreSQL's instant is spelled the same.
+# chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: the
+# chain columns and the columns reads select by. `entry_id` and `recorded_at` are read by nothing
+# (every reader takes them from the hashed body), so an edit of them changes no answer.
 _CHAIN_PAGE = {
     "sqlite": "SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
-              "CAST(event_type AS BLOB), CAST(entry_id AS BLOB), CAST(recorded_at AS BLOB) "
-              "FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
+              "CAST(event_type AS BLOB) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
     "postgresql": "SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
-                  "convert_to(event_type, 'UTF8'), convert_to(entry_id, 'UTF8'), "
-                  "convert_to(to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'UTF8') "
-                  "FROM ledger_entries WHERE seq > %s ORDER BY seq LIMIT %s",
+                  "convert_to(event_type, 'UTF8') FROM ledger_entries WHERE seq > %s ORDER BY seq LIMIT %s",
 }
 
 

@@ -3,14 +3,14 @@
 hash = lowercase hex SHA-256( bytes.fromhex(prev_hash) || canonical JSON of the entry without
 "hash" ). Canonical JSON: sorted keys, no whitespace, UTF-8, no floats.
 
-Beside the hashed body, a stored row has columns that reads select by (`account_id` as
-`client_id`, `event_type`) and others (`id` as `entry_id`, `recorded_at`); verify compares each
-with the body, so an edit of any of them is a `hash-mismatch` like an edit of the body. The
-comparisons find the values where canonical JSON puts them, without parsing the body:
-`account_id` is the first key (it sorts before `actor`); `event_type` is the last key spelled so
-(only `actor`, `changes` and `details`, which sort before it, hold objects, and a string value
-escapes its quotes); `id` follows it; `recorded_at` is the one key of that name after it.
-Entries written before bodies carried `account_id` can be compared on `event_type` and `id` only.
+Beside the hashed body, a stored row has two columns that reads select by, `client_id` (the body's
+`account_id`) and `event_type`; verify compares both with the body, so an edit of either is a
+`hash-mismatch` like an edit of the body. They are found where canonical JSON puts them, without
+parsing the body: `account_id` is the first key (it sorts before `actor`); `event_type` is the last
+key spelled so (only `actor`, `changes` and `details`, which sort before it, hold objects, and a
+string value escapes its quotes), followed by `id`. The other stored columns, `entry_id` and
+`recorded_at`, are read by nothing (readers take both from the body). Entries written before bodies
+carried `account_id` can be compared on `event_type` only.
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ class ChainRow(NamedTuple):
 
 
 class StoredRow(NamedTuple):
-    """All stored columns of a row, as verify reads them, the last four as UTF-8 bytes:
-    `client_id` as the body spells it (digits or `null`), `recorded_at` as
-    "YYYY-MM-DD HH:MM:SS.ffffff" UTC (how SQLite stores it; PostgreSQL's instant is spelled so)."""
+    """A row as verify reads it, the last two as UTF-8 bytes: `client_id` as the body spells it
+    (digits or `null`) and `event_type`."""
 
     seq: int
     prev_hash: str
@@ -58,23 +57,11 @@ class StoredRow(NamedTuple):
     body: bytes
     client_id: bytes
     event_type: bytes
-    entry_id: bytes
-    recorded_at: bytes
 
 
 _EVENT_TYPE = b',"event_type":"'
 _ID = b'","id":"'
-_OCCURRED = b'","occurred_at":"'
-_RECORDED = b'","recorded_at":"'
-_SEQ = b'Z","seq":'
 _ACCOUNT = b'{"account_id":'
-
-
-def _written_before_account_id(body: bytes, head: bytes, at: int) -> bool:
-    """An entry written before bodies carried `account_id` (and their `recorded_at` was the
-    column's instant): its body holds no client id and an instant read a moment apart from the
-    column's, so only `event_type` and `id` can be compared."""
-    return not body.startswith(_ACCOUNT) and body.startswith(head, at)
 
 
 @dataclass
@@ -114,7 +101,7 @@ def verify_pages(
     expected_seq, prev = 1, ZERO_HASH
     prev_bytes, sha256 = bytes(32), hashlib.sha256
     for page in pages:
-        for seq, row_prev, row_hash, body, client_id, event_type, entry_id, recorded_at in page:
+        for seq, row_prev, row_hash, body, client_id, event_type in page:
             if seq != expected_seq:
                 return _fail(result, expected_seq, "seq-gap", verified=expected_seq - 1)
             if row_prev != prev:
@@ -123,13 +110,9 @@ def verify_pages(
             digest.update(body)
             prev_bytes = digest.digest()
             # the columns where the (now hash-checked) body has them; inline: this runs per row
-            at = body.rfind(_EVENT_TYPE) + len(_EVENT_TYPE)
             if prev_bytes.hex() != row_hash or not (
-                (body.startswith(_ACCOUNT + client_id + b",")
-                 and body.startswith(event_type + _ID + entry_id + _OCCURRED, at)
-                 and recorded_at[10:11] == b" "
-                 and body.find(_RECORDED + recorded_at[:10] + b"T" + recorded_at[11:] + _SEQ, at) > 0)
-                or _written_before_account_id(body, event_type + _ID + entry_id + _OCCURRED, at)
+                (body.startswith(_ACCOUNT + client_id + b",") or not body.startswith(_ACCOUNT))
+                and body.startswith(event_type + _ID, body.rfind(_EVENT_TYPE) + 15)
             ):
                 return _fail(result, seq, "hash-mismatch", verified=expected_seq - 1)
             if marks and seq in marks:
