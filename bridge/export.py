@@ -28,6 +28,36 @@ def export_client(services, client_id: int, *, actor: Actor) -> dict[str, Any]: 
     """Raises VerificationRequired unless the customer holds a current verification."""
     if services.verifications.current(client_id) is None:
         raise VerificationRequired("a subject-access export needs a current identity verification")
+    return _export(services, client_id, actor=actor)
+
+
+# What the customer's own copy leaves out: a hold may stand for a legal process the customer may
+# not be told of; staff notes and a disclosure's recipient and reference are staff's, not theirs.
+HOLD_TYPES = frozenset({str(EventType.HOLD_PLACED), str(EventType.HOLD_RELEASED)})
+STAFF_DETAILS = frozenset({"note", "reference", "recipient", "invoice_ids"})
+
+
+def export_for_customer(services, client_id: int) -> dict[str, Any]:  # noqa: ANN001
+    """The section 4 export as the customer downloads it (they proved who they are with their
+    password, so no staff verification is asked for), recorded with actor `client`. Holds, staff
+    notes and disclosure recipients are left out."""
+    document = _export(services, client_id, actor=Actor(type="client", id=str(client_id)))
+    retention = document["retention"]
+    if isinstance(retention, dict):
+        document["retention"] = {**retention, "holds": []}
+    document["third_party_disclosures"] = [
+        {key: item[key] for key in ("seq", "recorded_at", "ground", "categories") if key in item}
+        for item in document["third_party_disclosures"]]
+    document["entries"] = [_without_staff(e) for e in document["entries"] if e.get("event_type") not in HOLD_TYPES]
+    return document
+
+
+def _without_staff(entry: dict[str, Any]) -> dict[str, Any]:
+    details = entry.get("details") or {}
+    return {**entry, "details": {k: v for k, v in details.items() if k not in STAFF_DETAILS}}
+
+
+def _export(services, client_id: int, *, actor: Actor) -> dict[str, Any]:  # noqa: ANN001
     seq, digest = services.ledger.head()
     known = {subject: services.states.get(subject) for subject in services.verification_store.subjects_of(client_id)}
     document = {

@@ -124,11 +124,13 @@ class Services:
     def ingest(self):  # noqa: ANN201
         from bridge.ingest.handlers import FieldPolicy
         from bridge.ingest.service import IngestService
+        from bridge.retention.residual import ERASED_EVENT
 
         gate = self.gate
         return self._once("ingest", lambda: IngestService(
             ledger=self.ledger, fields=FieldPolicy.from_settings(self.settings),
-            enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react, self.retention.react]))
+            enrichers=[gate.fill_olddata], projections=[gate.state_ops], reactions=[gate.react, self.retention.react],
+            owners={ERASED_EVENT: self.residual.report}))
 
     def sync(self):  # noqa: ANN201
         from bridge.db.sync_store import SqlSyncStore
@@ -171,7 +173,18 @@ class Services:
 
         return RetentionRunner(service=self.retention, whmcs=self.whmcs, strategy=self.settings.retention_strategy,
                                issue_change=lambda cid: self.issue_change(cid, f"purge:{uuid.uuid4().hex}"),
-                               **options)
+                               residual=self.residual, **options)
+
+    @property
+    def residual(self):  # noqa: ANN201
+        from bridge.db.residual_store import SqlResidualStore
+        from bridge.retention.residual import ResidualOrders, known_emails
+
+        def emails_of(client_id: int) -> list[str]:
+            return known_emails(self.states, self.verification_store.subjects_of(client_id))
+
+        return self._once("residual", lambda: ResidualOrders(
+            store=SqlResidualStore(engine=self.engine), ledger=self.ledger, emails_of=emails_of))
 
     def retention_jobs(self) -> dict[str, Any]:
         from bridge.retention import jobs

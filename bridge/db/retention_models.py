@@ -55,3 +55,20 @@ class RetentionMeta(Base):
     __tablename__ = "retention_meta"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ResidualOrderRow(Base):
+    """A residual-erasure order for the WHMCS module: what the API could not erase. `emails` is
+    sealed under the order's own data key (subject `order:<order_id>`), shredded once the module
+    reports, so the addresses outlive the customer's shred only until then. `queued_at` is set in
+    the purge entry's transaction: before it the order is invisible to the module."""
+
+    __tablename__ = "residual_orders"
+    order_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    strategy: Mapped[str] = mapped_column(String(16), nullable=False)
+    emails: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON sealed value, None once reported
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    report_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bridge.clock import FixedClock
+from bridge.demo.hooks import envelope
 from bridge.demo.world import World, running_world
 
 START = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -45,7 +46,7 @@ def run(say: Say = print) -> int:
                   for role in ("auditor", "agent", "dpo")}
         story = Story(world=world, say=say, tokens=tokens, ids=world.customers())
         checks = [chapter(story) for chapter in (_sync, _blocked, _verified, _reverted, _billing, _closure,
-                                                  _a_year_later, _integrity)]
+                                                  _a_year_later, _residual_erasure, _integrity)]
         ok = all(checks)
         say("The story holds: every promise was kept by software." if ok else "The story did NOT hold.")
         return 0 if ok else 1
@@ -155,6 +156,30 @@ def _a_year_later(s: Story) -> bool:
     s.step(f"In WHMCS Ada is now {s.world.client_fields(ada)['email']}; her data key is shredded, so even the "
            f"DPO reads her old email as {email}.")
     return ada in {p["client_id"] for p in report["purged"]} and email == "[shredded]" and report["held"]
+
+
+def _residual_erasure(s: Story) -> bool:
+    """The addon module's part, played here in Python since the demo has no WHMCS: its cron fetches
+    the residual-erasure orders and reports each one erased from the tables the API cannot reach."""
+    cron = {"type": "cron"}
+    asked = s.world.post("/v1/hooks/whmcs/work", envelope("AfterCronJob", {}, actor=cron, at=s.world.clock.now(),
+                                                           outbox=False)).get_json()["orders"]
+    s.step(f"The WHMCS module's cron asks for work: {len(asked)} residual-erasure order(s), for "
+           f"{', '.join(_name(s, o['client_id']) for o in asked)}.")
+    for order in asked:
+        counts = {"tblemails": 7, "tblactivitylog": 4, "tblorders": 1, "tbltickets": 1, "tblticketreplies": 2,
+                  "tblmarketing_consent": 1, "mod_privacy_bridge_outbox": 0}
+        s.world.hook("PrivacyBridgeErased", {"order_id": order["order_id"], "client_id": order["client_id"],
+                                             "counts": counts, "skipped": []}, actor=cron)
+    ada = s.ids["Ada"]
+    [erased] = s.world.services.ledger.entries_of_type(ada, "retention.residual_erased", reveal=False) or [None]
+    counts = erased["details"]["counts"] if erased else {}
+    s.step("It erases Ada's email log, activity-log lines, order IPs, tickets and consent history with its "
+           f"own database access and reports back: {sum(counts.values())} rows, recorded as "
+           "retention.residual_erased; what stays is only what accounting needs (invoices).")
+    again = s.world.post("/v1/hooks/whmcs/work", envelope("AfterCronJob", {}, actor=cron, at=s.world.clock.now(),
+                                                           outbox=False)).get_json()["orders"]
+    return bool(asked) and erased is not None and again == []
 
 
 def _integrity(s: Story) -> bool:

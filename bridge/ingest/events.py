@@ -30,5 +30,10 @@ HANDLED_EVENTS = frozenset(
 VALIDATE_EVENTS = frozenset({"ClientDetailsValidation", "ContactDetailsValidation", "EmailPreSend"})
 
 PANEL_EVENTS = frozenset(
-    {"AdminAreaClientSummaryPage", "ClientAreaHomepage", "ClientAreaHeaderOutput"}
+    {"AdminAreaClientSummaryPage", "ClientAreaHomepage", "ClientAreaHeaderOutput", "ClientAreaPrivacyPage"}
 )
+
+# The addon module's own calls (section 11): its report of a residual erasure (an outbox event,
+# handled by the retention service that issued the order, not by a drafting handler), its cron's
+# request for work, and the customer's own export.
+MODULE_EVENTS = frozenset({"PrivacyBridgeErased", "AfterCronJob", "ClientAreaExport"})

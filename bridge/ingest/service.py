@@ -7,7 +7,7 @@ and `reactions` run after the entries are stored (enforcement, scheduling) and m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bridge.ingest.envelope import HookEnvelope
@@ -19,6 +19,7 @@ from bridge.ledger.store import StoreOp
 Enricher = Callable[[HookEnvelope], HookEnvelope]
 Projection = Callable[[HookEnvelope], Sequence[StoreOp]]
 Reaction = Callable[[HookEnvelope, Sequence[tuple[int, EntryDraft]]], None]
+Owner = Callable[[str, HookEnvelope], "IngestResult"]  # (webhook id, envelope) -> result
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,19 @@ class IngestResult:
 
 class IngestService:
     def __init__(self, *, ledger: Ledger, fields: FieldPolicy, enrichers: Sequence[Enricher] = (),
-                 projections: Sequence[Projection] = (), reactions: Sequence[Reaction] = ()) -> None:
+                 projections: Sequence[Projection] = (), reactions: Sequence[Reaction] = (),
+                 owners: Mapping[str, Owner] | None = None) -> None:
         self.ledger, self.fields = ledger, fields
+        # events the addon module sends about the bridge's own work, handled by the service that owns it
+        self.owners = dict(owners or {})
         self.enrichers, self.projections, self.reactions = list(enrichers), list(projections), list(reactions)
 
     def ingest(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
         """Record the event's entries with its webhook-id, atomically; a known id writes nothing."""
         store = self.ledger.store
+        owner = self.owners.get(envelope.event)
+        if owner is not None:
+            return owner(webhook_id, envelope)
         # no pre-check of the id: the append checks it under the chain-head lock, which is the
         # only check two workers racing one id cannot both pass
         if envelope.event not in HANDLED_EVENTS:

@@ -45,6 +45,7 @@ class EventType(StrEnum):
     RETENTION_SCHEDULED = "retention.scheduled"
     RETENTION_CANCELLED = "retention.cancelled"
     RETENTION_PURGED = "retention.purged"
+    RETENTION_RESIDUAL_ERASED = "retention.residual_erased"
     EXPORT_CREATED = "export.created"
     POLICY_PUBLISHED = "policy.published"
     POLICY_NOTIFIED = "policy.notified"

@@ -24,12 +24,16 @@ class ChangeLine:
 def last_changes(ledger, client_id: int, *, limit: int = 6) -> list[ChangeLine]:  # noqa: ANN001
     """The last `limit` entries to arrive that name changed fields, newest `occurred_at` first.
     Entries are read with values redacted; only field names, event type, actor and time are kept."""
+    return [_line(entry) for entry in last_changes_entries(ledger, client_id, limit=limit)]
+
+
+def last_changes_entries(ledger, client_id: int, *, limit: int) -> list[Mapping[str, Any]]:  # noqa: ANN001
+    """The redacted entries behind `last_changes`, newest `occurred_at` first."""
     newest: deque[Mapping[str, Any]] = deque(maxlen=limit)
     for entry in _entries(ledger, client_id):
         if _fields(entry):
             newest.append(entry)
-    ordered = sorted(newest, key=lambda entry: (str(entry.get("occurred_at")), entry.get("seq", 0)), reverse=True)
-    return [_line(entry) for entry in ordered]
+    return sorted(newest, key=lambda entry: (str(entry.get("occurred_at")), entry.get("seq", 0)), reverse=True)
 
 
 def _entries(ledger, client_id: int) -> Iterator[Mapping[str, Any]]:  # noqa: ANN001

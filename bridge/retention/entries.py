@@ -25,6 +25,14 @@ RESIDUAL_DATA = (
 )
 
 
+# What stays on purpose once the WHMCS module has carried out the purge's residual-erasure order;
+# whatever the module reports as skipped is in its retention.residual_erased entry.
+KEPT_DATA = (
+    "invoices, kept for accounting, with the name and address WHMCS copies onto them",
+    "module and gateway logs (the addon module does not erase them)",
+)
+
+
 def stamp(at: datetime | None) -> str | None:
     return None if at is None else rfc3339(at)
 

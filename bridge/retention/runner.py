@@ -17,7 +17,7 @@ from typing import Any
 from bridge.ledger.entries import EventType
 from bridge.retention import erase
 from bridge.retention.checks import irregular_invoices, live_services
-from bridge.retention.entries import RESIDUAL_DATA, RETENTION_ACTOR, client_entry, stamp
+from bridge.retention.entries import KEPT_DATA, RESIDUAL_DATA, RETENTION_ACTOR, client_entry, stamp
 from bridge.retention.planner import CLOSED, PURGED, REACTIVATED, DueCursor, Hold, Retention, StatusEvent, start_of
 from bridge.retention.service import RetentionService
 from bridge.whmcs.api import WhmcsClient, WhmcsError, WhmcsNotFound, WhmcsUnavailable
@@ -72,13 +72,15 @@ class RetentionRunner:
     def __init__(self, *, service: RetentionService, whmcs: WhmcsClient | None, issue_change: Callable[[int], str],
                  strategy: str = "anonymize", owner: str | None = None, lease_for: timedelta = timedelta(minutes=10),
                  retry_delays: Sequence[float] = (0.5, 2.0, 8.0), sleep: Callable[[float], None] = time.sleep,
-                 checkpoint: Checkpoint | None = None, concurrency: int = 1, reveal: bool = False) -> None:
+                 checkpoint: Checkpoint | None = None, concurrency: int = 1, reveal: bool = False,
+                 residual: Any = None) -> None:
         self.service, self.store, self.ledger = service, service.store, service.ledger
         self.whmcs, self.issue_change, self.strategy = whmcs, issue_change, strategy
         self.owner = owner or f"run-{uuid.uuid4().hex[:12]}"
         self.lease_for, self.retry_delays, self.sleep = lease_for, tuple(retry_delays), sleep
         self.checkpoint = checkpoint or (lambda _step, _client: None)
         self.concurrency, self.reveal = max(1, concurrency), reveal
+        self.residual = residual  # ResidualOrders: the module's part of the purge, or None
 
     # -- the run -----------------------------------------------------------------------------
     def run(self, as_of: date, *, dry_run: bool = False, limit: int = 100, after: DueCursor | None = None,
@@ -274,6 +276,8 @@ class RetentionRunner:
         elif step == "whmcs_deleted":
             calls.append(self._retrying(lambda: erase.delete_client(self.whmcs, client_id, ids)))
         elif step == "shredded":
+            if self.residual is not None:  # the addresses are read while the customer's key still opens them
+                self.residual.prepare(client_id, strategy=progress["strategy"])
             for subject in _subjects(client_id, progress):
                 self.ledger.shred(subject)
 
@@ -298,9 +302,13 @@ class RetentionRunner:
                    "holds_checked": progress.get("holds_checked", []),
                    "users": progress.get("users", {}), "shredded": _subjects(client_id, progress),
                    "residual_data": list(RESIDUAL_DATA)}
+        also = [self.store.op_mark_finished(client_id, status=PURGED, at=now)]
+        if self.residual is not None:
+            order_id, queue = self.residual.op_queue(client_id, strategy=progress["strategy"], at=now)
+            details.update(residual_data=list(KEPT_DATA), residual_order=order_id)
+            also.append(queue)
         draft = client_entry(EventType.RETENTION_PURGED, client_id, at=now, details=details)
-        self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}",
-                           also=[self.store.op_mark_finished(client_id, status=PURGED, at=now)])
+        self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}", also=also)
         self.checkpoint("purged", client_id)
         return Outcome("purged", {"client_id": client_id, "strategy": progress["strategy"]})
 

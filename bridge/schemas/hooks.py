@@ -36,7 +36,7 @@ from bridge.schemas.fastload import FastLoad
 
 __all__ = ["HANDLED_EVENTS", "PANEL_EVENTS", "VALIDATE_EVENTS", "load_envelope"]
 
-Kind = Literal["event", "validate", "panel"]
+Kind = Literal["event", "validate", "panel", "work", "export"]
 ACTOR_TYPES = ("client", "admin", "api", "cron", "system")
 MISSING = "Missing data for required field."
 _PREFERENCE_KIND = re.compile(r"[A-Za-z_]{1,32}")
@@ -293,6 +293,35 @@ class UserLoginVarsInSchema(VarsInSchema):
     user = fields.Nested(_LoginUserInSchema, required=True)
 
 
+_TABLE_NAME = Regexp(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z", error="Not a valid table name.")
+
+
+class _SkippedInSchema(Schema):
+    """One table or column the module could not erase: names and a short reason, no values."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    table = fields.String(required=True, validate=_TABLE_NAME)
+    column = fields.String(load_default=None, allow_none=True, validate=_TABLE_NAME)
+    reason = fields.String(required=True, validate=Length(min=1, max=200))
+
+
+class ErasedVarsInSchema(VarsInSchema):
+    """PrivacyBridgeErased: the module's report on one residual-erasure order."""
+
+    order_id = fields.UUID(required=True)
+    client_id = RequiredId()
+    counts = fields.Dict(keys=fields.String(validate=_TABLE_NAME), values=fields.Integer(strict=True),
+                         load_default=dict, validate=Length(max=64))
+    skipped = fields.List(fields.Nested(_SkippedInSchema), load_default=list, validate=Length(max=64))
+
+    @post_load
+    def _plain(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {**data, "order_id": str(data["order_id"]),
+                "counts": {table: max(0, rows) for table, rows in data["counts"].items()}}
+
+
 EVENT_VARS: Mapping[str, type[Schema]] = {
     "ClientAdd": ClientAddVarsInSchema,
     "ClientEdit": ClientEditVarsInSchema,
@@ -310,6 +339,7 @@ EVENT_VARS: Mapping[str, type[Schema]] = {
     "CCUpdate": CardVarsInSchema,
     "AfterClientMerge": MergeVarsInSchema,
     "DailyCronJob": VarsInSchema,
+    "PrivacyBridgeErased": ErasedVarsInSchema,
 }
 
 
@@ -356,7 +386,10 @@ PANEL_VARS: Mapping[str, type[Schema]] = {
     "AdminAreaClientSummaryPage": AdminSummaryVarsInSchema,
     "ClientAreaHomepage": PanelVarsInSchema,
     "ClientAreaHeaderOutput": PanelVarsInSchema,
+    "ClientAreaPrivacyPage": PanelVarsInSchema,
 }
+WORK_VARS: Mapping[str, type[Schema]] = {"AfterCronJob": VarsInSchema}
+EXPORT_VARS: Mapping[str, type[Schema]] = {"ClientAreaExport": PanelVarsInSchema}
 
 
 # -- the envelope -------------------------------------------------------------------------------
@@ -383,7 +416,7 @@ class EventVars(fields.Field):
 # Vars that say whom a call is about. Dropping one would change what the call means (no userid
 # reads as a sign-up, no contactid as a new contact, no relid as mail to nobody), so an
 # unreadable one is a malformed envelope, never a dropped value.
-IDENTITY_VARS = frozenset({"userid", "client_id", "contactid", "relid", "messagename", "user_id", "user",
+IDENTITY_VARS = frozenset({"userid", "order_id", "client_id", "contactid", "relid", "messagename", "user_id", "user",
                            "toUserID", "fromUserID"})
 _MAX_DROPS = 3  # rounds of dropping: a value's error may only show once its parent loads
 
@@ -517,10 +550,20 @@ class PanelEnvelopeInSchema(_EnvelopeInSchema):
     vars = EventVars(PANEL_VARS)
 
 
+class WorkEnvelopeInSchema(_EnvelopeInSchema):
+    vars = EventVars(WORK_VARS)
+
+
+class ExportEnvelopeInSchema(_EnvelopeInSchema):
+    vars = EventVars(EXPORT_VARS)
+
+
 _ENVELOPES: Mapping[str, type[Schema]] = {
     "event": EventEnvelopeInSchema,
     "validate": ValidateEnvelopeInSchema,
     "panel": PanelEnvelopeInSchema,
+    "work": WorkEnvelopeInSchema,
+    "export": ExportEnvelopeInSchema,
 }
 
 

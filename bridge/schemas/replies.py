@@ -40,3 +40,17 @@ class ReadyChecksOutSchema(Schema):
 class ReadyOutSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("ready", "unavailable")))
     checks = fields.Nested(ReadyChecksOutSchema, required=True)
+
+
+class ResidualOrderOutSchema(Schema):
+    order_id = fields.String(required=True)
+    client_id = fields.Integer(required=True)
+    emails = fields.List(fields.String(), required=True,
+                         metadata={"description": "the customer's known addresses, read before the purge"})
+    strategy = fields.String(required=True, validate=validate.OneOf(("anonymize", "delete")))
+
+
+class WorkOutSchema(Schema):
+    """The open residual-erasure orders, oldest first, at most 50; a cron may be given one again."""
+
+    orders = fields.List(fields.Nested(ResidualOrderOutSchema), required=True)

@@ -46,6 +46,7 @@ def _register(app: Flask) -> None:
     for blueprint in (holds.bp, retention.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(__import__("bridge.web.panels", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("bridge.web.module", fromlist=["bp"]).bp)
     app.register_blueprint(__import__("bridge.web.openapi", fromlist=["bp"]).bp)
     app.before_request(_start_request)
     app.after_request(_finish_request)

@@ -11,10 +11,10 @@ from flask import Blueprint, Flask, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
+from bridge.ingest.events import HANDLED_EVENTS, MODULE_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.web.apidoc import documented
 
-_KNOWN_EVENTS = HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS
+_KNOWN_EVENTS = HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS | MODULE_EVENTS
 
 
 @dataclass

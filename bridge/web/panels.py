@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 from bridge.panels.admin import admin_summary
 from bridge.panels.client import client_panel
+from bridge.panels.privacy_page import privacy_page
 from bridge.schemas.hooks import PanelEnvelopeInSchema
 from bridge.schemas.replies import PanelOutSchema
 from bridge.web.apidoc import documented
@@ -18,6 +19,7 @@ TEMPLATES = {
     "AdminAreaClientSummaryPage": "panel_admin_summary.html",
     "ClientAreaHomepage": "panel_client_home.html",
     "ClientAreaHeaderOutput": "panel_client_details.html",
+    "ClientAreaPrivacyPage": "panel_client_privacy.html",
 }
 
 
@@ -37,6 +39,8 @@ def panel():
     client_id = envelope.vars["userid"]
     if envelope.event == "AdminAreaClientSummaryPage":
         model = admin_summary(services, client_id, outbox=envelope.vars.get("outbox"))
+    elif envelope.event == "ClientAreaPrivacyPage":
+        model = privacy_page(services, client_id, user_id=envelope.actor.user_id)
     else:
         model = client_panel(services, client_id, user_id=envelope.actor.user_id)
     return jsonify(PanelOutSchema().dump({"html": render_template(template, panel=model)}))

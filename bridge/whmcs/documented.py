@@ -51,6 +51,7 @@ PARAMETERS: Mapping[str, frozenset[str]] = {
         "GetUsers": (*_PAGING, "sorting", "search"),
         "UpdateUser": ("user_id", "firstname", "lastname", "email", "language"),
         "DeleteUserClient": ("user_id", "client_id"),
+        "ValidateLogin": ("email", "password2"),
         "LogActivity": ("clientid", "description"),
         # `userid` is the pre-8.5 name of the clientid filter, still accepted (its version history)
         "GetActivityLog": (*_PAGING, "clientid", "userid", "date", "user", "description",

@@ -120,3 +120,19 @@ class TestErrorEnvelope:
         _, listing = raw("GetClients")
         assert isinstance(listing["totalresults"], int)
         assert isinstance(listing["clients"]["client"][0]["id"], int)
+
+
+class TestValidateLogin:
+    def test_a_users_password_is_accepted_and_answers_the_client_id(self, raw, ids):
+        """Section 11, Download my data: the module checks the re-entered password with WHMCS's
+        ValidateLogin (email, password2 -> result, userid, passwordhash)."""
+        from bridge.whmcs.emulator.seed import DEMO_CLIENT_PASSWORD
+
+        status, body = raw("ValidateLogin", email="ada@example.com", password2=DEMO_CLIENT_PASSWORD)
+        assert status == 200 and body["result"] == "success" and body["userid"] == str(ids["active"])
+        assert isinstance(body["passwordhash"], str) and body["passwordhash"]
+
+    def test_a_wrong_password_is_whmcs_error(self, raw):
+        status, body = raw("ValidateLogin", email="ada@example.com", password2="not-it")
+        assert status == 200 and body == {"result": "error", "message": "Email or Password Invalid"}
+        assert raw("ValidateLogin", email="nobody@example.com", password2="x")[1]["result"] == "error"

@@ -9,6 +9,7 @@ import pytest
 from bridge.demo.hooks import envelope
 from bridge.ledger.entries import Actor
 from bridge.retention import jobs
+from bridge.retention.entries import KEPT_DATA
 from bridge.retention.planner import CLOSED, StatusEvent
 from bridge.whmcs.emulator import builders
 
@@ -178,16 +179,17 @@ class TestNothingStopsThePipeline:
 
 
 class TestResidualData:
-    def test_the_purge_entry_lists_dead_outbox_rows(self, world):
-        """Section 10, What is erased stays erased: dead outbox rows keep their payload up to 7 days,
-        and are listed in the purge's residual_data."""
+    def test_the_purge_entry_leaves_dead_outbox_rows_to_the_residual_order(self, world):
+        """Section 10, What is erased stays erased, with section 11's erasure that reaches all of
+        WHMCS: dead outbox rows (and the email log) are the module's residual-erasure order, so the
+        purge's residual_data names only what stays on purpose."""
         alan = new_customer(world, "Alan")
         close(world, alan)
         world.clock.advance(timedelta(days=366))
         assert runner(world).run(world.clock.now().date()).purged == [{"client_id": alan, "strategy": "anonymize"}]
         [entry] = purge_entry(world, alan)
-        assert DEAD_OUTBOX in entry["details"]["residual_data"]
-        assert "email log (GetEmails has no delete action)" in entry["details"]["residual_data"]
+        assert entry["details"]["residual_data"] == list(KEPT_DATA) and entry["details"]["residual_order"]
+        assert DEAD_OUTBOX not in entry["details"]["residual_data"]
 
 
 def test_a_deletion_in_whmcs_lists_dead_outbox_rows_too(world):

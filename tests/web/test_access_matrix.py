@@ -8,7 +8,7 @@ import pytest
 from bridge.tokens import ROLES
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/hooks/whmcs", "/v1/hooks/whmcs/validate",
-          "/v1/hooks/whmcs/panel"}
+          "/v1/hooks/whmcs/panel", "/v1/hooks/whmcs/work", "/v1/hooks/whmcs/export"}  # hooks: signed, no token
 
 
 def _staff_routes(app):

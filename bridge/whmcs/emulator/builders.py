@@ -5,6 +5,9 @@ Call them inside `with state.locked() as store:`. Each returns the new record.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
@@ -53,13 +56,31 @@ def add_client(
 def add_user(
     store: Store, *, firstname: str, lastname: str, email: str,
     clients: Mapping[int, bool] | None = None, datecreated: datetime | None = None,
+    password: str | None = None,
 ) -> UserRecord:
     record = UserRecord(
         id=store.next_id("users"), firstname=firstname, lastname=lastname, email=email,
         datecreated=datecreated, clients=dict(clients or {}),
     )
     store.users[record.id] = record
+    if password is not None:
+        set_password(record, password)
     return record
+
+
+def set_password(user: UserRecord, password: str) -> None:
+    """What ValidateLogin checks the `password2` against. Kept as a salted hash, as WHMCS does."""
+    salt = os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000).hex()
+    user.password_hash = f"{salt.hex()}${digest}"
+
+
+def password_matches(user: UserRecord, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    salt, _, digest = user.password_hash.partition("$")
+    given = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), 1000).hex()
+    return hmac.compare_digest(given, digest)
 
 
 def add_contact(store: Store, client_id: int, **fields: str) -> ContactRecord:

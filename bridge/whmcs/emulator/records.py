@@ -61,6 +61,7 @@ class UserRecord:
     language: str = ""
     # client id -> is owner
     clients: dict[int, bool] = field(default_factory=dict)
+    password_hash: str = ""  # see builders.set_password; empty: no password accepted
 
 
 @dataclass

@@ -23,6 +23,9 @@ DEMO_IDENTIFIER = "demo-bridge-identifier"
 DEMO_SECRET = "demo-bridge-secret"  # noqa: S105 - the emulator's public demo credential
 
 
+DEMO_CLIENT_PASSWORD = "demo-client-password"  # noqa: S105 - the emulator's seeded login, not a secret
+
+
 def seed_demo(state: EmulatorState) -> dict[str, int]:
     """Fill `state`; answers {name: client id} for the customers above."""
     state.add_credential(DEMO_IDENTIFIER, DEMO_SECRET)
@@ -36,6 +39,8 @@ def seed_demo(state: EmulatorState) -> dict[str, int]:
             "overdue": _overdue(store, now),
             "closed_cancelled_unpaid": _closed_cancelled(store, now),
         }
+        # The owner of the active account can log in (ValidateLogin), as the client area asks
+        b.set_password(store.owner_of(ids["active"]), DEMO_CLIENT_PASSWORD)
         # A User with access to two accounts and owner of neither: unlinked, never anonymised.
         b.add_user(store, firstname="Ken", lastname="Thompson", email="ken@example.net",
                    clients={ids["active"]: False, ids["closed_cancelled_unpaid"]: False})

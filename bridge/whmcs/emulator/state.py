@@ -36,7 +36,7 @@ HookSink = Callable[[str, dict[str, Any], dict[str, Any]], object]
 ValidateSink = Callable[[str, dict[str, Any]], "Mapping[str, Any] | None"]
 LOOPBACK = ("127.0.0.1", "::1")
 SENDING_FAILED = "Sending Failed. Please see documentation."
-_SECRET_PARAMS = frozenset({"secret", "password", "accesskey"})
+_SECRET_PARAMS = frozenset({"secret", "password", "password2", "accesskey"})
 DEFAULT_TEMPLATES = ("Client Signup Email", "Privacy Policy Update", "Newsletter")
 DEFAULT_TYPED_TEMPLATES = (("Invoice Created", "invoice"), ("Hosting Account Welcome Email", "product"))
 

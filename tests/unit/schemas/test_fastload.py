@@ -17,7 +17,7 @@ from bridge.schemas.hooks import _ENVELOPE_LOADERS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hooks"
 KIND_OF = {**{e: "event" for e in HANDLED_EVENTS}, **{e: "validate" for e in VALIDATE_EVENTS},
-           **{e: "panel" for e in PANEL_EVENTS}}
+           **{e: "panel" for e in PANEL_EVENTS}, "AfterCronJob": "work", "ClientAreaExport": "export"}
 
 
 def slow_load(kind, data):

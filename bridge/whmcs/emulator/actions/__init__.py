@@ -26,6 +26,7 @@ HANDLERS: dict[str, Handler] = {
     "GetUsers": users.get_users,
     "UpdateUser": users.update_user,
     "DeleteUserClient": users.delete_user_client,
+    "ValidateLogin": users.validate_login,
     "LogActivity": misc.log_activity,
     "GetActivityLog": misc.get_activity_log,
     "AddClientNote": misc.add_client_note,

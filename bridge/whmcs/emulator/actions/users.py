@@ -1,8 +1,11 @@
-"""GetUsers, UpdateUser, DeleteUserClient (the 8.x Users API)."""
+"""GetUsers, UpdateUser, DeleteUserClient (the 8.x Users API) and ValidateLogin."""
 
 from __future__ import annotations
 
+import hashlib
+
 from bridge.whmcs.emulator import render
+from bridge.whmcs.emulator.builders import password_matches
 from bridge.whmcs.emulator.records import UserRecord
 from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page, valid_email
 
@@ -56,3 +59,15 @@ def _hook_vars(user: UserRecord) -> dict[str, object]:
         "user_id": user.id, "firstname": user.firstname, "lastname": user.lastname,
         "email": user.email,
     }
+
+
+def validate_login(store: Store, call: Call) -> Answer:
+    """A User's email and password (`password2`): the client id of the account the User owns (or
+    the first linked one) and a session token; one error for any mismatch, as WHMCS answers."""
+    wanted = call.text("email").strip().lower()
+    user = next((u for u in store.users.values() if wanted and u.email.lower() == wanted), None)
+    if user is None or not password_matches(user, call.text("password2")) or not user.clients:
+        raise ApiError("Email or Password Invalid")
+    owned = sorted(cid for cid, owner in user.clients.items() if owner) or sorted(user.clients)
+    token = hashlib.sha256(f"{user.id}|{user.password_hash}".encode()).hexdigest()[:40]
+    return {"userid": str(owned[0]), "passwordhash": token, "twoFactorEnabled": "false"}

@@ -1,0 +1,182 @@
+"""Section 11, Erasure that reaches all of WHMCS, and the customer privacy page: a purge queues a
+residual-erasure order; the module's cron fetches it over signed hook traffic and reports it as
+PrivacyBridgeErased; the customer's page and export show them their own data only."""
+
+from datetime import timedelta
+
+import pytest
+
+from bridge.demo.hooks import envelope, signed
+from bridge.retention.entries import KEPT_DATA
+
+ADMIN = {"type": "admin", "id": 1, "ip": "198.51.100.7"}
+CRON = {"type": "cron"}
+COUNTS = {"tblemails": 4, "tblactivitylog": 3, "tblorders": 1, "tbltickets": 1, "tblticketreplies": 2,
+          "tblmarketing_consent": 1, "mod_privacy_bridge_outbox": 0}
+SKIPPED = [{"table": "tblticketattachments", "reason": "table not present"}]
+
+
+def customers(world):
+    with world.emulator.locked() as store:
+        return {c.fields["firstname"]: c for c in store.clients.values()}
+
+
+def purge(world, client_id):
+    body = envelope("ClientClose", {"userid": client_id}, actor=ADMIN, at=world.clock.now())
+    assert world.post("/v1/hooks/whmcs", body).status_code == 202
+    world.clock.advance(timedelta(days=366))
+    runner = world.services.retention_runner(retry_delays=(0, 0), sleep=lambda _s: None)
+    assert runner.run(world.clock.now().date()).purged == [{"client_id": client_id, "strategy": "anonymize"}]
+
+
+def work(world):
+    return world.post("/v1/hooks/whmcs/work", envelope("AfterCronJob", {}, actor=CRON, at=world.clock.now(),
+                                                        outbox=False))
+
+
+def report(world, order_id, client_id, *, webhook_id=None):
+    vars_ = {"order_id": order_id, "client_id": client_id, "counts": COUNTS, "skipped": SKIPPED}
+    return world.hook("PrivacyBridgeErased", vars_, actor=CRON, webhook_id=webhook_id)
+
+
+def of_type(world, client_id, event_type):
+    entries = world.services.ledger.client_page(client_id, limit=1000, reveal=True).entries
+    return [e for e in entries if e["event_type"] == event_type]
+
+
+@pytest.fixture
+def alan(world):
+    """A customer with a known address, edited once (so the bridge knows it), then purged."""
+    alan = customers(world)["Alan"]
+    world.hook("ClientEdit", {"userid": alan.id, "email": alan.fields["email"], "city": "Bletchley",
+                              "olddata": {"email": alan.fields["email"], "city": "Manchester"}}, actor=ADMIN)
+    purge(world, alan.id)
+    return alan
+
+
+class TestOrders:
+    def test_a_purge_queues_an_order_with_the_addresses_known_before_the_shred(self, world, alan):
+        """Section 11: after a purge the bridge queues a residual-erasure order, with the customer's
+        known email addresses read before the shred; the purge entry names the order and only what
+        stays on purpose."""
+        answer = work(world)
+        assert answer.status_code == 200
+        [order] = answer.get_json()["orders"]
+        assert order["client_id"] == alan.id and order["strategy"] == "anonymize"
+        assert order["emails"] == [alan.fields["email"]]
+        [purged] = of_type(world, alan.id, "retention.purged")
+        assert purged["details"]["residual_order"] == order["order_id"]
+        assert purged["details"]["residual_data"] == list(KEPT_DATA)
+        assert work(world).get_json() == answer.get_json()  # not de-duplicated: a cron may ask again
+
+    def test_the_work_endpoint_needs_a_signature(self, world, alan):
+        """Section 3: hook traffic is signed; an unsigned or badly signed call gets 401."""
+        body = envelope("AfterCronJob", {}, actor=CRON, at=world.clock.now(), outbox=False)
+        raw, headers = signed(body, secret=b"another-secret-entirely-32bytes!", timestamp=int(
+            world.clock.now().timestamp()))
+        with world.app.test_client() as client:
+            assert client.post("/v1/hooks/whmcs/work", data=raw, headers=headers).status_code == 401
+            assert client.post("/v1/hooks/whmcs/work", data=raw,
+                               headers={"Content-Type": "application/json"}).status_code == 401
+
+    def test_a_report_is_ledgered_closes_the_order_and_forgets_the_addresses(self, world, alan):
+        """Section 11: the module's PrivacyBridgeErased is ledgered as retention.residual_erased with
+        counts and skipped tables (metadata only); the order is reported and its addresses shredded."""
+        [order] = work(world).get_json()["orders"]
+        answer = report(world, order["order_id"], alan.id)
+        assert answer.status_code == 202 and answer.get_json()["status"] == "recorded"
+        [erased] = of_type(world, alan.id, "retention.residual_erased")
+        assert erased["subject"] == {"type": "client", "id": str(alan.id)}
+        assert erased["details"]["counts"] == COUNTS and erased["details"]["skipped"] == [
+            {"table": "tblticketattachments", "column": None, "reason": "table not present"}]
+        assert alan.fields["email"] not in str(erased)
+        assert work(world).get_json() == {"orders": []}
+        stored = world.services.residual.store.get(order["order_id"])
+        assert stored.reported_at is not None and stored.sealed is None
+        assert world.services.ledger.store.key_for(f"order:{order['order_id']}").shredded
+
+    def test_a_second_report_writes_nothing_and_an_unknown_order_changes_nothing(self, world, alan):
+        """Section 11: an order is idempotent (a second report, even under a new webhook-id, writes
+        nothing new); a report for an unknown order is recorded but closes nothing."""
+        [order] = work(world).get_json()["orders"]
+        assert report(world, order["order_id"], alan.id, webhook_id="msg_first").status_code == 202
+        assert report(world, order["order_id"], alan.id, webhook_id="msg_first").status_code == 200
+        assert report(world, order["order_id"], alan.id).get_json() == {"status": "duplicate"}
+        assert len(of_type(world, alan.id, "retention.residual_erased")) == 1
+        unknown = report(world, "00000000-0000-4000-8000-000000000000", alan.id)
+        assert unknown.status_code == 202
+        entries = of_type(world, alan.id, "retention.residual_erased")
+        assert [e["details"]["order"] for e in entries] == ["open", "unknown"]
+
+
+CLIENT_IP = "203.0.113.77"
+
+
+def client_actor(client_id):
+    return {"type": "client", "id": client_id, "ip": CLIENT_IP}
+
+
+def page(world, client_id, *, actor=None):
+    body = envelope("ClientAreaPrivacyPage", {"userid": client_id}, actor=actor or client_actor(client_id),
+                    at=world.clock.now(), outbox=False)
+    answer = world.post("/v1/hooks/whmcs/panel", body)
+    assert answer.status_code == 200
+    return answer.get_json()["html"]
+
+
+class TestPrivacyPage:
+    def test_the_page_shows_the_clients_own_changes_and_never_anothers(self, world):
+        """Section 11, Customer privacy page: what is kept, their own ID-check state and change
+        history ("you" with their own Internet address, "our staff" without), the marketing link and
+        the export form; nothing of another client, no hold, no staff note."""
+        people = customers(world)
+        ada, alan = people["Ada"].id, people["Alan"].id
+        world.hook("ClientEdit", {"userid": ada, "city": "Oxford", "olddata": {"city": "London"}},
+                   actor=client_actor(ada))
+        world.hook("ClientEdit", {"userid": ada, "phonenumber": "+44.1632960001",
+                                  "olddata": {"phonenumber": "+44.1632960000"}}, actor=ADMIN)
+        world.hook("ClientEdit", {"userid": alan, "city": "Alan-Town<script>", "olddata": {"city": "x"}},
+                   actor={"type": "client", "id": alan, "ip": "192.0.2.99"})
+        html = page(world, ada)
+        assert "you" in html and CLIENT_IP in html and "our staff" in html
+        assert "198.51.100.7" not in html  # staff's address is not theirs to see
+        assert "192.0.2.99" not in html and "Alan-Town" not in html and "Oxford" not in html  # no values
+        assert 'href="clientarea.php?action=details"' in html
+        assert '<form method="post"' in html and 'name="password"' in html and 'value="export"' in html
+        assert ("Not verified" in html or "Waiting" in html) and "hold" not in html.lower()
+
+
+class TestCustomerExport:
+    def test_the_export_is_the_clients_own_and_recorded_with_actor_client(self, world):
+        """Section 11, Download my data: the section 4 export for the logged-in client only, without
+        a staff verification, ledgered as export.created with actor client; holds, staff notes and
+        disclosure recipients are left out."""
+        people = customers(world)
+        ada, alan = people["Ada"].id, people["Alan"].id
+        world.hook("ClientEdit", {"userid": alan, "city": "Bletchley", "olddata": {"city": "x"}}, actor=ADMIN)
+        world.services.retention.place_hold(ada, reason="legal_process", reference="case 7", note="staff only",
+                                            actor=_staff())
+        body = envelope("ClientAreaExport", {"userid": ada}, actor=client_actor(ada), at=world.clock.now(),
+                        outbox=False)
+        answer = world.post("/v1/hooks/whmcs/export", body)
+        assert answer.status_code == 200
+        document = answer.get_json()
+        assert document["client_id"] == ada
+        assert all(e["subject"]["id"] != str(alan) for e in document["entries"])
+        assert "Bletchley" not in str(document) and "case 7" not in str(document) and "staff only" not in str(document)
+        assert not any(e["event_type"].startswith("hold.") for e in document["entries"])
+        [created] = of_type(world, ada, "export.created")
+        assert created["actor"]["type"] == "client" and created["actor"]["id"] == str(ada)
+
+    def test_the_export_is_refused_for_another_clients_id(self, world):
+        """Section 11: each call is for vars.userid = the logged-in client only."""
+        people = customers(world)
+        body = envelope("ClientAreaExport", {"userid": people["Alan"].id}, actor=client_actor(people["Ada"].id),
+                        at=world.clock.now(), outbox=False)
+        assert world.post("/v1/hooks/whmcs/export", body).status_code == 400
+
+
+def _staff():
+    from bridge.ledger.entries import Actor
+
+    return Actor(type="staff", id="e2e-dpo")
