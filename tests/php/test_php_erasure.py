@@ -246,3 +246,19 @@ class TestResidualErasure:
         assert len(delivered) == 2 and delivered[0]["outbox_id"] == delivered[1]["outbox_id"]
         assert len(whmcs.query("SELECT id FROM mod_privacy_bridge_outbox WHERE event = 'PrivacyBridgeErased'")) == 1
         assert json.loads(json.dumps(delivered[1]["vars"]["counts"])) == EXPECTED_COUNTS
+
+
+class TestErasureTable:
+    def test_activation_and_upgrade_make_the_table_and_no_hook_does(self, whmcs, receiver):
+        """Rule: the erasure-order table is made by _activate/_upgrade only; without it cron erases nothing."""
+        assert whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_erasures'")
+        build(whmcs)
+        whmcs.execute("DROP TABLE mod_privacy_bridge_erasures")
+
+        run_cron(whmcs, receiver, ORDER)
+
+        assert not whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_erasures'")
+        assert receiver.requests(WORK_PATH) == [] and len(whmcs.query("SELECT id FROM tblemails")) == 2
+        upgraded = whmcs.call("privacy_bridge_upgrade", {"version": "2.0"})
+        assert upgraded["status"] == "success" and "erasure orders table created" in upgraded["description"]
+        assert whmcs.query("SELECT name FROM sqlite_master WHERE name = 'mod_privacy_bridge_erasures'")
