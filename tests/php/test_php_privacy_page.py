@@ -15,8 +15,10 @@ pytestmark = pytest.mark.php
 EXPORT_PATH = "/v1/hooks/whmcs/export"
 RESPOND = "WHMCS\\Module\\Addon\\PrivacyBridge\\PrivacyPage::respond"
 TOKEN = "csrf-token-of-the-session"
-PAGE_HTML = '<h2>Your data</h2><form method="post" action="index.php?m=privacy_bridge">' \
+PAGE_HTML = (
+    '<h2>Your data</h2><form method="post" action="index.php?m=privacy_bridge">'
     '<input type="hidden" name="do" value="export"><input type="password" name="password"></form>'
+)
 EXPORT = {"client_id": 42, "entries": [{"type": "client.updated"}]}
 CLIENTS = {"tblclients": [{"id": 42, "email": "alice@example.com"}, {"id": 43, "email": "bob@example.com"}]}
 
@@ -91,8 +93,8 @@ class TestPrivacyPage:
 
         page = open_page(whmcs, page_request()).result
 
-        assert page["vars"] == {"privacy_html": "",
-                                "privacy_notice": "Your privacy page is not available right now. Please try again later."}  # fmt: skip
+        notice = "Your privacy page is not available right now. Please try again later."
+        assert page["vars"] == {"privacy_html": "", "privacy_notice": notice}
 
     def test_the_account_menu_gets_a_privacy_item(self, whmcs):
         """Rule: the page is linked from the client area's Account menu (ClientAreaSecondaryNavbar)."""
@@ -102,8 +104,8 @@ class TestPrivacyPage:
         menu = whmcs.fire("ClientAreaSecondaryNavbar", context=context).result
 
         (account,) = menu["children"]
-        assert account["children"] == [{"name": "privacy_bridge", "children": [],
-                                         "options": {"label": "Privacy", "uri": "index.php?m=privacy_bridge", "order": 90}}]  # fmt: skip
+        options = {"label": "Privacy", "uri": "index.php?m=privacy_bridge", "order": 90}
+        assert account["children"] == [{"name": "privacy_bridge", "children": [], "options": options}]
         context["menu"] = []
         assert whmcs.fire("ClientAreaSecondaryNavbar", context=context).result["children"] == []
 
