@@ -11,7 +11,9 @@
  * ($CONFIG), seed {table: [rows]}, drop_tables [names] (dropped after seeding), include_again
  * [files] (included after hook_files, as WHMCS would a stray copy), module_settings (null, or the
  * module's tbladdonmodules rows as {setting: value}, replacing them), module_call {function, args}
- * (the module file's function called instead of a hook, as the admin area does). A value
+ * (the module file's function called instead of a hook, as the admin area does), logins
+ * {email: password} (what localAPI ValidateLogin accepts), sql [statements] (run after seeding,
+ * e.g. a trigger that injects a failure), menu [top-level item names] (the hook gets a menu root). A value
  * {"__class__": "WHMCS\\User\\User", ...} in vars becomes that model object.
  *
  * Every warning, notice and deprecation is collected and makes the exit code 3; a fatal error
@@ -25,6 +27,8 @@ ini_set('display_errors', 'stderr');
 $GLOBALS['HARNESS_ERRORS'] = [];
 $GLOBALS['HARNESS_ACTIVITY'] = [];
 $GLOBALS['HARNESS_HOOKS'] = [];
+$GLOBALS['HARNESS_API_CALLS'] = [];
+$GLOBALS['HARNESS_TOKEN_CHECKS'] = [];
 
 set_error_handler(function ($level, $message, $file, $line) {
     if (!(error_reporting() & $level)) {
@@ -56,7 +60,7 @@ $scenario += [
     'vars' => [], 'area' => null, 'server' => [], 'get' => [], 'post' => [], 'session' => [],
     'current_user' => [], 'app_ip' => null, 'config_globals' => null, 'seed' => [],
     'drop_tables' => [], 'include_again' => [], 'hook_files' => [], 'module_settings' => null,
-    'module_call' => null,
+    'module_call' => null, 'logins' => [], 'sql' => [], 'menu' => null,
 ];
 $GLOBALS['HARNESS'] = $scenario;
 
@@ -66,6 +70,9 @@ define('ROOTDIR', $scenario['root']);
 harness_autoload($scenario['root'] . '/modules/addons/privacy_bridge/lib/');
 foreach ($scenario['drop_tables'] as $table) {
     Illuminate\Database\Capsule\Manager::schema()->dropIfExists($table);
+}
+foreach ($scenario['sql'] as $statement) {
+    Illuminate\Database\Capsule\Manager::connection()->unprepared($statement);
 }
 harness_request($scenario);
 
@@ -83,14 +90,26 @@ foreach (array_merge($scenario['hook_files'], $scenario['include_again']) as $fi
     harness_include($file);
 }
 
-$results = $scenario['module_call'] === null
-    ? harness_run_hook($scenario['hook'], harness_objects($scenario['vars']))
-    : [harness_module_call($scenario['root'], $scenario['module_call'])];
+if ($scenario['menu'] !== null) {
+    // A menu hook gets WHMCS's menu root, with the named top-level items.
+    $menu = new HarnessMenuItem('root');
+    foreach ($scenario['menu'] as $name) {
+        $menu->addChild($name);
+    }
+    harness_run_hook($scenario['hook'], $menu);
+    $results = [$menu->toArray()];
+} else {
+    $results = $scenario['module_call'] === null
+        ? harness_run_hook($scenario['hook'], harness_objects($scenario['vars']))
+        : [harness_module_call($scenario['root'], $scenario['module_call'])];
+}
 
 fwrite(STDOUT, json_encode([
     'results' => $results,
     'activity' => $GLOBALS['HARNESS_ACTIVITY'],
     'errors' => $GLOBALS['HARNESS_ERRORS'],
+    'api_calls' => $GLOBALS['HARNESS_API_CALLS'],
+    'token_checks' => $GLOBALS['HARNESS_TOKEN_CHECKS'],
 ], JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR));
 exit($GLOBALS['HARNESS_ERRORS'] ? 3 : 0);
 

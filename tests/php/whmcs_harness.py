@@ -221,6 +221,8 @@ class Run:
     elapsed: float
     returncode: int
     stderr: str = ""
+    api_calls: list[dict[str, Any]] = field(default_factory=list)
+    token_checks: list[str] = field(default_factory=list)
 
     @property
     def result(self) -> Any:
@@ -331,7 +333,10 @@ class Whmcs:
             out = json.loads(proc.stdout)
         except json.JSONDecodeError:
             raise AssertionError(f"harness output is not JSON: {proc.stdout!r} {proc.stderr!r}") from None
-        run = Run(out["results"], out["activity"], out["errors"], elapsed, proc.returncode, proc.stderr)
+        run = Run(
+            out["results"], out["activity"], out["errors"], elapsed, proc.returncode, proc.stderr,
+            out.get("api_calls", []), out.get("token_checks", []),
+        )  # fmt: skip
         assert proc.returncode == 0 and not run.errors, (proc.returncode, run.errors, proc.stderr)
         if not allow_internal_error:
             assert not [a for a in run.activity if "internal error" in a], run.activity

@@ -117,6 +117,63 @@ namespace {
         return $results;
     }
 
+    /** WHMCS's CSRF token of the session ($_SESSION['tkval'] stands in for it). */
+    function generate_token($type = 'form')
+    {
+        $token = isset($_SESSION['tkval']) ? (string) $_SESSION['tkval'] : '';
+        return $type === 'plain' ? $token
+            : '<input type="hidden" name="token" value="' . htmlspecialchars($token, ENT_QUOTES) . '" />';
+    }
+
+    function check_token($namespace = 'WHMCS.default', $token = '')
+    {
+        $GLOBALS['HARNESS_TOKEN_CHECKS'][] = $namespace;
+        $sent = isset($_POST['token']) ? (string) $_POST['token'] : '';
+        return $sent !== '' && isset($_SESSION['tkval']) && hash_equals((string) $_SESSION['tkval'], $sent);
+    }
+
+    /** localAPI: ValidateLogin against the scenario's logins {email: password}; every call is recorded. */
+    function localAPI($command, $values = [], $adminUser = '')
+    {
+        $GLOBALS['HARNESS_API_CALLS'][] = ['command' => $command, 'email' => isset($values['email']) ? $values['email'] : null];
+        $logins = isset($GLOBALS['HARNESS']['logins']) ? $GLOBALS['HARNESS']['logins'] : [];
+        if ($command === 'ValidateLogin' && isset($values['email'], $values['password2'], $logins[$values['email']])
+            && hash_equals((string) $logins[$values['email']], (string) $values['password2'])) {
+            return ['result' => 'success', 'userid' => 1];
+        }
+        return ['result' => 'error', 'message' => 'Email or Password Invalid'];
+    }
+
+    /** The menu item API of WHMCS\View\Menu\Item that the module uses: getChild and addChild. */
+    class HarnessMenuItem
+    {
+        public $name;
+        public $options;
+        public $children = [];
+
+        public function __construct($name, array $options = [])
+        {
+            $this->name = $name;
+            $this->options = $options;
+        }
+
+        public function getChild($name)
+        {
+            return isset($this->children[$name]) ? $this->children[$name] : null;
+        }
+
+        public function addChild($name, array $options = [])
+        {
+            return $this->children[$name] = new HarnessMenuItem($name, $options);
+        }
+
+        public function toArray()
+        {
+            return ['name' => $this->name, 'options' => $this->options,
+                'children' => array_map(function ($c) { return $c->toArray(); }, array_values($this->children))];
+        }
+    }
+
     function logActivity($message, $userId = 0)
     {
         Manager::table('tblactivitylog')->insert([

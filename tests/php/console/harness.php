@@ -94,6 +94,18 @@ function console_database($path, array $seed)
             $t->text('last_error')->nullable();
             $t->dateTime('created_at')->nullable();
         },
+        'mod_privacy_bridge_erasures' => function ($t) {
+            $t->increments('id');
+            $t->string('order_id');
+            $t->integer('client_id');
+            $t->string('strategy');
+            $t->text('counts')->nullable();
+            $t->text('skipped')->nullable();
+            $t->dateTime('started_at');
+            $t->dateTime('finished_at')->nullable();
+            $t->dateTime('reported_at')->nullable();
+            $t->integer('outbox_id')->nullable();
+        },
     ];
     foreach ($tables as $name => $definition) {
         if (!$schema->hasTable($name)) {

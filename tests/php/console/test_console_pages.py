@@ -71,6 +71,21 @@ def test_the_outbox_page_shows_rows_but_never_payloads(console):
     assert "example.org" not in page.html and "msg_" not in page.html
 
 
+def test_the_outbox_page_shows_open_and_finished_erasure_orders(console):
+    """Outbox: the residual-erasure orders (contract 11), open ones and finished ones with the rows
+    they erased, never the e-mail addresses of the order."""
+    console.seed("mod_privacy_bridge_erasures", order_id="ord_open", client_id=42, strategy="anonymize",
+                 counts='{"tblemails": 2}', started_at="2026-12-01 09:00:00")
+    console.seed("mod_privacy_bridge_erasures", order_id="ord_done", client_id=43, strategy="delete",
+                 counts='{"tblemails": 1, "tbltickets": 3}', started_at="2026-12-01 08:00:00",
+                 finished_at="2026-12-01 08:01:00", reported_at="2026-12-01 08:01:00")
+    page = console.get("outbox")
+    assert page.errors == []
+    assert "ord_open" in page.text and "open (finished on the next cron run)" in page.text
+    assert "ord_done" in page.text and "finished, reported 2026-12-01 08:01:00" in page.text
+    assert page.text.index("ord_open") < page.text.index("ord_done")
+
+
 def test_the_settings_check_passes_with_matching_settings(console, bridge):
     """Settings check: bridge reachable (/healthz), ready (/readyz, with its WHMCS credential),
     webhook secret accepted by a signed panel call, console token accepted."""

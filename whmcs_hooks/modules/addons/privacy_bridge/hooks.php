@@ -43,6 +43,7 @@ add_hook('EmailPreSend', 1, function ($vars = []) use ($privacyBridge) { return 
 add_hook('AdminAreaClientSummaryPage', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('AdminAreaClientSummaryPage', $vars); });
 add_hook('ClientAreaHomepage', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('ClientAreaHomepage', $vars); });
 add_hook('ClientAreaHeaderOutput', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('ClientAreaHeaderOutput', $vars); });
+add_hook('ClientAreaSecondaryNavbar', 1, function ($navbar = null) use ($privacyBridge) { $privacyBridge->accountMenu($navbar); });
 add_hook('AfterCronJob', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->cron(); });
 if (class_exists('WHMCS\Module\Addon\PrivacyBridge\Console\Widget')) {
     add_hook('AdminHomeWidgets', 1, function () { return new \WHMCS\Module\Addon\PrivacyBridge\Console\Widget(); });

@@ -8,6 +8,7 @@
  */
 
 use WHMCS\Module\Addon\PrivacyBridge\Installer;
+use WHMCS\Module\Addon\PrivacyBridge\PrivacyPage;
 
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
@@ -69,11 +70,10 @@ function privacy_bridge_output($vars)
 
 function privacy_bridge_clientarea($vars)
 {
-    return [
-        'pagetitle' => 'Privacy',
-        'breadcrumb' => ['index.php?m=privacy_bridge' => 'Privacy'],
-        'templatefile' => 'templates/clientarea',
-        'requirelogin' => true,
-        'vars' => [],
-    ];
+    $page = PrivacyPage::respond($vars);
+    if (isset($page['download'])) {
+        PrivacyPage::send($page['download']);
+        exit;
+    }
+    return $page;
 }

@@ -16,3 +16,9 @@ $_ADDONLANG['leftovers'] = 'Delete these files of the older hook install: %s. Un
     . 'sends everything and they stand down.';
 $_ADDONLANG['console_link'] = 'Privacy console for this client';
 $_ADDONLANG['client_page_title'] = 'Privacy';
+$_ADDONLANG['privacy_menu'] = 'Privacy';
+$_ADDONLANG['privacy_details_link'] = 'Privacy: what we keep about you, and download your data';
+$_ADDONLANG['privacy_unavailable'] = 'Your privacy page is not available right now. Please try again later.';
+$_ADDONLANG['privacy_wrong_password'] = 'The password was not correct. Nothing was exported.';
+$_ADDONLANG['privacy_bad_token'] = 'The form had expired. Please try again.';
+$_ADDONLANG['privacy_export_failed'] = 'Your data could not be exported right now. Please try again later.';

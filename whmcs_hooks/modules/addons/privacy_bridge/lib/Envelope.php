@@ -67,7 +67,7 @@ final class Envelope
     /** Empty maps inside vars must stay JSON objects, not lists. */
     private static function objects(array $vars): array
     {
-        foreach (['olddata', 'current', 'outbox', 'email_preferences'] as $key) {
+        foreach (['olddata', 'current', 'outbox', 'email_preferences', 'counts'] as $key) {
             if (isset($vars[$key]) && $vars[$key] === []) {
                 $vars[$key] = new \stdClass();
             }

@@ -22,12 +22,15 @@ final class Hooks
     private $validation;
     /** @var Panels */
     private $panels;
+    /** @var Erasure */
+    private $erasure;
     /** @var array{0: ?Settings, 1: string}|null */
     private $settings = null;
 
     public function __construct(SettingsStore $store, ActivityLog $log, WhmcsData $data, Envelope $envelopes,
-        Outbox $outbox, Validation $validation, Panels $panels)
+        Outbox $outbox, Validation $validation, Panels $panels, Erasure $erasure)
     {
+        $this->erasure = $erasure;
         $this->store = $store;
         $this->log = $log;
         $this->data = $data;
@@ -48,8 +51,18 @@ final class Hooks
         $envelopes = new Envelope($data, $context, $clock);
         $bridge = new BridgeCall($http, $envelopes, $log);
         $outbox = new Outbox($http, $clock, $log);
+        $erasure = new Erasure($http, $envelopes, $outbox, new ErasureSteps(self::attachmentsDir()), $clock, $log);
         return new self(new SettingsStore(), $log, $data, $envelopes, $outbox,
-            new Validation($bridge, $data, $context, $log), new Panels($bridge, $outbox, $context, new Lang()));
+            new Validation($bridge, $data, $context, $log), new Panels($bridge, $outbox, $context, new Lang()), $erasure);
+    }
+
+    /** WHMCS's attachments folder: $attachments_dir of configuration.php, else the default one. */
+    public static function attachmentsDir(): ?string
+    {
+        if (isset($GLOBALS['attachments_dir']) && is_string($GLOBALS['attachments_dir']) && $GLOBALS['attachments_dir'] !== '') {
+            return $GLOBALS['attachments_dir'];
+        }
+        return defined('ROOTDIR') ? ROOTDIR . '/attachments' : null;
     }
 
     /** An event hook (section 8): into the outbox, then delivered at once when first in line. */
@@ -82,12 +95,32 @@ final class Hooks
         });
     }
 
-    /** AfterCronJob: retries the outbox. */
+    /** AfterCronJob: runs the bridge's residual-erasure orders, then retries the outbox (with their reports). */
     public function cron(): void
     {
         $this->guarded('AfterCronJob', null, function (Settings $settings) {
+            try {
+                $this->erasure->run($settings);
+            } catch (\Throwable $e) {
+                $this->log->log('residual erasure stopped, retried on the next cron run: ' . ActivityLog::describe($e));
+            }
             $this->outbox->flush($settings);
         });
+    }
+
+    /** ClientAreaSecondaryNavbar: a "Privacy" item in the client's Account menu. */
+    public function accountMenu($navbar): void
+    {
+        try {
+            $account = is_object($navbar) && method_exists($navbar, 'getChild') ? $navbar->getChild('Account') : null;
+            if (is_object($account) && method_exists($account, 'addChild')) {
+                $account->addChild('privacy_bridge', [
+                    'label' => (new Lang())->get('privacy_menu'), 'uri' => PrivacyPage::URI, 'order' => 90,
+                ]);
+            }
+        } catch (\Throwable $e) {
+            $this->log->log('internal error in ClientAreaSecondaryNavbar hook: ' . ActivityLog::describe($e));
+        }
     }
 
     private function forward(Settings $settings, string $event, array $vars): void

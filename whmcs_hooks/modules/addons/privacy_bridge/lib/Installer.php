@@ -9,26 +9,30 @@ final class Installer
     private $schema;
     /** @var LegacyInstall */
     private $legacy;
+    /** @var ErasureSchema */
+    private $erasures;
     /** @var Lang */
     private $lang;
 
-    public function __construct(OutboxSchema $schema, LegacyInstall $legacy, Lang $lang)
+    public function __construct(OutboxSchema $schema, ErasureSchema $erasures, LegacyInstall $legacy, Lang $lang)
     {
         $this->schema = $schema;
+        $this->erasures = $erasures;
         $this->legacy = $legacy;
         $this->lang = $lang;
     }
 
     public static function create(): self
     {
-        return new self(new OutboxSchema(), LegacyInstall::create(), new Lang());
+        return new self(new OutboxSchema(), new ErasureSchema(), LegacyInstall::create(), new Lang());
     }
 
-    /** Creates (or keeps) the outbox table, then imports an older loose install's settings once. */
+    /** Creates (or keeps) the outbox and erasure-order tables, then imports an older loose install's settings once. */
     public function activate(): array
     {
         try {
             $this->schema->ensure();
+            $this->erasures->ensure();
             $imported = $this->legacy->import();
         } catch (\Throwable $e) {
             return ['status' => 'error', 'description' => sprintf($this->lang->get('activate_failed'), ActivityLog::describe($e))];
@@ -52,6 +56,8 @@ final class Installer
     {
         try {
             $done = $this->schema->ensure();
+            $erasures = $this->erasures->ensure();
+            $done .= $erasures === 'created' ? '; erasure orders table created' : '';
         } catch (\Throwable $e) {
             return ['status' => 'error', 'description' => sprintf($this->lang->get('activate_failed'), ActivityLog::describe($e))];
         }

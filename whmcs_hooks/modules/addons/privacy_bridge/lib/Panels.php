@@ -33,7 +33,8 @@ final class Panels
         $forward = ['userid' => $clientId];
         if ($hook !== 'AdminAreaClientSummaryPage') {
             list(, $answer) = $this->bridge->ask($settings, '/panel', $hook, $forward);
-            return isset($answer['html']) && is_string($answer['html']) ? $answer['html'] : '';
+            $html = isset($answer['html']) && is_string($answer['html']) ? $answer['html'] : '';
+            return $hook === 'ClientAreaHeaderOutput' ? $html . $this->privacyLink() : $html;
         }
         $forward['outbox'] = $this->outbox->health();
         list(, $answer) = $this->bridge->ask($settings, '/panel', $hook, $forward);
@@ -47,6 +48,13 @@ final class Panels
         return '<p class="privacy-bridge-console"><a href="'
             . htmlspecialchars(self::CONSOLE_PAGE . $clientId, ENT_QUOTES, 'UTF-8') . '">'
             . htmlspecialchars($this->lang->get('console_link'), ENT_QUOTES, 'UTF-8') . '</a></p>';
+    }
+
+    /** The account-details page links to the customer's privacy page. */
+    private function privacyLink(): string
+    {
+        return '<p class="privacy-bridge-page-link"><a href="' . PrivacyPage::URI . '">'
+            . htmlspecialchars($this->lang->get('privacy_details_link'), ENT_QUOTES, 'UTF-8') . '</a></p>';
     }
 
     private function clientId(string $hook, array $vars): ?int

@@ -8,6 +8,7 @@ use WHMCS\Database\Capsule;
 class Outbox
 {
     const TABLE = 'mod_privacy_bridge_outbox';
+    const ERASURES = 'mod_privacy_bridge_erasures';
     const SHOWN = ['id', 'event', 'attempts', 'next_attempt_at', 'dead_at', 'last_error', 'created_at'];
 
     public function exists(): bool
@@ -48,6 +49,30 @@ class Outbox
             $query->where('id', $id);
         }
         return $query->delete();
+    }
+
+    /**
+     * The residual-erasure orders the module ran (contract 11): open ones (not yet reported) first,
+     * then the latest finished; null without the table (the module was not upgraded yet).
+     */
+    public function erasures(int $limit = 50): ?array
+    {
+        if (!Capsule::schema()->hasTable(self::ERASURES)) {
+            return null;
+        }
+        $columns = ['order_id', 'client_id', 'strategy', 'counts', 'started_at', 'reported_at'];
+        $open = Capsule::table(self::ERASURES)->whereNull('reported_at')->orderBy('id')->limit($limit)->get($columns);
+        $done = Capsule::table(self::ERASURES)->whereNotNull('reported_at')->orderBy('id', 'desc')->limit($limit)->get($columns);
+        $shown = [];
+        foreach (array_merge($open->all(), $done->all()) as $row) {
+            $counts = json_decode((string) $row->counts, true);
+            $shown[] = [
+                'order_id' => $row->order_id, 'client_id' => $row->client_id, 'strategy' => $row->strategy,
+                'started_at' => $row->started_at, 'reported_at' => $row->reported_at,
+                'rows' => is_array($counts) ? array_sum(array_map('intval', $counts)) : 0,
+            ];
+        }
+        return $shown;
     }
 
     private function rows($query, int $limit): array

@@ -21,7 +21,8 @@ class OutboxPage extends Page
         if (!$this->outbox->exists()) {
             return $this->view->notice('warning', 'The outbox table does not exist: activate the module first.');
         }
-        return $this->view->render('outbox', ['pending' => $this->outbox->pending(), 'dead' => $this->outbox->dead()]);
+        return $this->view->render('outbox', ['pending' => $this->outbox->pending(), 'dead' => $this->outbox->dead(),
+            'erasures' => $this->outbox->erasures()]);
     }
 
     const NEEDS = ['retry' => 'agent', 'retry_all' => 'agent', 'delete_dead' => 'dpo', 'delete_all_dead' => 'dpo'];
