@@ -115,3 +115,32 @@ def test_an_oversized_client_edit_is_recorded_not_refused(php, tmp_path, bridge)
     types = [e["event_type"] for e in client_ledger(bridge, 42)]
     assert "client.updated" in types
     # How the bridge records the cut (the envelope's "truncated") is the bridge's side of the rule.
+
+
+def test_a_purges_residual_erasure_reaches_the_ledger(php, tmp_path, bridge):
+    """Section 11, erasure that reaches all of WHMCS, end to end: the bridge's open order is fetched by
+    the module's AfterCronJob from the real work endpoint, the client's rows are erased in the WHMCS
+    tables, and the signed report is ledgered as retention.residual_erased, closing the order."""
+    from tests.php.test_php_erasure import EXPECTED_COUNTS, PURGED, assert_purged_client_erased, build
+    from tests.php.whmcs_harness import cron
+    from tests.support.ledger import email_change
+
+    services = bridge.services
+    whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.activate()
+    whmcs.configure()
+    whmcs.fire("ClientAdd", {"client_id": PURGED, "user_id": 7, "firstname": "Alice", "email": "alice@example.com"},
+               client_area(PURGED, 7))  # the bridge learns the address the order will carry
+    services.residual.prepare(PURGED, strategy="anonymize")
+    order_id, op = services.residual.op_queue(PURGED, strategy="anonymize", at=services.clock.now())
+    services.ledger.append([email_change(PURGED, "a@example.com", "b@example.com", services.clock.now())], also=[op])
+    assert [(o["order_id"], o["emails"]) for o in services.residual.open_orders()] == [
+        (order_id, ["alice@example.com"])]  # the setup: an open order
+    build(whmcs)
+
+    whmcs.fire("AfterCronJob", {}, cron())
+
+    assert_purged_client_erased(whmcs)
+    erased = [e for e in client_ledger(bridge, PURGED) if e["event_type"] == "retention.residual_erased"]
+    assert len(erased) == 1 and erased[0]["details"]["counts"] == EXPECTED_COUNTS
+    assert services.residual.open_orders() == []
