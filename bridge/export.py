@@ -9,7 +9,7 @@ from typing import Any
 from bridge.clock import rfc3339
 from bridge.errors import VerificationRequired
 from bridge.ledger.entries import Actor, EntryDraft, EventType, Subject
-from bridge.privacy import consent_block, retention_block, verification_block
+from bridge.privacy import AccountViews, consent_block, retention_block, verification_block
 
 PAGE = 1000
 
@@ -24,11 +24,11 @@ def _entries(ledger, client_id: int) -> list[dict[str, Any]]:  # noqa: ANN001
         after = page.next_after
 
 
-def export_client(services, client_id: int, *, actor: Actor) -> dict[str, Any]:  # noqa: ANN001
+def export_client(views: AccountViews, client_id: int, *, actor: Actor) -> dict[str, Any]:
     """Raises VerificationRequired unless the customer holds a current verification."""
-    if services.verifications.current(client_id) is None:
+    if views.verifications.current(client_id) is None:
         raise VerificationRequired("a subject-access export needs a current identity verification")
-    return _export(services, client_id, actor=actor)
+    return _export(views, client_id, actor=actor)
 
 
 # What the customer's own copy leaves out: a hold may stand for a legal process the customer may
@@ -37,11 +37,11 @@ HOLD_TYPES = frozenset({str(EventType.HOLD_PLACED), str(EventType.HOLD_RELEASED)
 STAFF_DETAILS = frozenset({"note", "reference", "recipient", "invoice_ids"})
 
 
-def export_for_customer(services, client_id: int) -> dict[str, Any]:  # noqa: ANN001
+def export_for_customer(views: AccountViews, client_id: int) -> dict[str, Any]:
     """The section 4 export as the customer downloads it (they proved who they are with their
     password, so no staff verification is asked for), recorded with actor `client`. Holds, staff
     notes and disclosure recipients are left out."""
-    document = _export(services, client_id, actor=Actor(type="client", id=str(client_id)))
+    document = _export(views, client_id, actor=Actor(type="client", id=str(client_id)))
     retention = document["retention"]
     if isinstance(retention, dict):
         document["retention"] = {**retention, "holds": []}
@@ -57,21 +57,22 @@ def _without_staff(entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "details": {k: v for k, v in details.items() if k not in STAFF_DETAILS}}
 
 
-def _export(services, client_id: int, *, actor: Actor) -> dict[str, Any]:  # noqa: ANN001
-    seq, digest = services.ledger.head()
-    known = {subject: services.states.get(subject) for subject in services.verification_store.subjects_of(client_id)}
+def _export(views: AccountViews, client_id: int, *, actor: Actor) -> dict[str, Any]:
+    ledger = views.ledger
+    seq, digest = ledger.head()
+    known = {subject: views.states.get(subject) for subject in views.states.subjects_of(client_id)}
     document = {
         "client_id": client_id,
-        "generated_at": rfc3339(services.clock.now()),
+        "generated_at": rfc3339(views.clock.now()),
         "head": {"seq": seq, "hash": digest},
         "known_values": {subject: values for subject, values in known.items() if values is not None},
-        "verification": verification_block(services, client_id),
-        "consent": consent_block(services, client_id),
-        "retention": retention_block(services, client_id),
-        "third_party_disclosures": services.disclosures.third_party(client_id),
-        "entries": _entries(services.ledger, client_id),
+        "verification": verification_block(views, client_id),
+        "consent": consent_block(views, client_id),
+        "retention": retention_block(views, client_id),
+        "third_party_disclosures": views.disclosures.third_party(client_id),
+        "entries": _entries(ledger, client_id),
     }
-    services.ledger.append([EntryDraft(
-        event_type=EventType.EXPORT_CREATED, occurred_at=services.clock.now(), subject=Subject.of("client", client_id),
+    ledger.append([EntryDraft(
+        event_type=EventType.EXPORT_CREATED, occurred_at=views.clock.now(), subject=Subject.of("client", client_id),
         actor=actor, client_id=client_id, details={"entries": len(document["entries"]), "head_seq": seq})])
     return document

@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from bridge.clock import Clock
 from bridge.consent.service import opted_out
-from bridge.verification.state import client_ref
+from bridge.jobs.queue import JobQueue
+from bridge.ledger.service import Ledger
+from bridge.verification.service import VerificationService
+from bridge.verification.state import KnownStates, client_ref
 
 
-def verification_block(services, client_id: int) -> dict[str, Any]:  # noqa: ANN001
-    verifications = services.verifications
-    now = services.clock.now()
+@dataclass(frozen=True)
+class PanelSettings:
+    """What the customer-facing pages say about the policy in force here."""
+
+    protected_fields: tuple[str, ...]
+    enforce_actors: tuple[str, ...]
+    retention_months: int
+
+
+class RetentionStatus(Protocol):
+    def retention_status(self, client_id: int) -> dict[str, Any] | None: ...
+
+
+class ThirdParty(Protocol):
+    def third_party(self, client_id: int) -> list[dict[str, Any]]:
+        """The customer's disclosures to third parties."""
+
+
+@dataclass(frozen=True)
+class AccountViews:
+    """What the privacy summary, the panels and the exports read about one customer."""
+
+    ledger: Ledger
+    verifications: VerificationService
+    states: KnownStates
+    jobs: JobQueue
+    retention: RetentionStatus
+    disclosures: ThirdParty
+    clock: Clock
+    panel: PanelSettings
+
+
+def verification_block(views: AccountViews, client_id: int) -> dict[str, Any]:
+    verifications = views.verifications
+    now = views.clock.now()
     current = verifications.current(client_id, at=now)
     latest = verifications.latest(client_id)
     status = "verified" if current else "unverified"
@@ -30,31 +67,30 @@ def verification_block(services, client_id: int) -> dict[str, Any]:  # noqa: ANN
     }
 
 
-def consent_block(services, client_id: int) -> dict[str, Any]:  # noqa: ANN001
-    state = services.states.get(client_ref(client_id)) or {}
+def consent_block(views: AccountViews, client_id: int) -> dict[str, Any]:
+    state = views.states.get(client_ref(client_id)) or {}
     known = "marketing_emails_opt_in" in state or "emailoptout" in state
     return {"marketing": None if not known else not opted_out(state)}
 
 
-def jobs_block(services, client_id: int) -> list[dict[str, Any]]:  # noqa: ANN001
+def jobs_block(views: AccountViews, client_id: int) -> list[dict[str, Any]]:
     return [{"id": j.id, "kind": j.kind, "status": j.status, "attempts": j.attempts,
              "last_error": j.last_error, "run_after": j.run_after.isoformat()}
-            for j in services.queue.for_client(client_id)]
+            for j in views.jobs.for_client(client_id)]
 
 
-def retention_block(services, client_id: int) -> dict[str, Any] | None:  # noqa: ANN001
-    retention = services.extras.get("retention_status")
-    return retention(client_id) if retention else None
+def retention_block(views: AccountViews, client_id: int) -> dict[str, Any] | None:
+    return views.retention.retention_status(client_id)
 
 
-def privacy_summary(services, client_id: int) -> dict[str, Any]:  # noqa: ANN001
+def privacy_summary(views: AccountViews, client_id: int) -> dict[str, Any]:
     """Verification, retention and holds, consent, counts and open jobs. Values of personal fields
     never appear here: names of fields, states and dates only."""
     return {
         "client_id": client_id,
-        "verification": verification_block(services, client_id),
-        "retention": retention_block(services, client_id),
-        "consent": consent_block(services, client_id),
-        "counts": {"ledger_entries": services.ledger.store.count_for_client(client_id)},
-        "jobs": jobs_block(services, client_id),
+        "verification": verification_block(views, client_id),
+        "retention": retention_block(views, client_id),
+        "consent": consent_block(views, client_id),
+        "counts": {"ledger_entries": views.ledger.store.count_for_client(client_id)},
+        "jobs": jobs_block(views, client_id),
     }

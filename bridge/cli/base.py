@@ -20,6 +20,7 @@ class CliState:
     config_path: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
+    _services: object = field(default=None, repr=False)
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -32,7 +33,16 @@ class CliState:
             self._engine = make_engine(self.settings().database_url)
         return self._engine
 
+    def services(self):  # noqa: ANN201 - bridge.services.Services
+        """The composition root over this command's engine, built once per command."""
+        if self._services is None:
+            from bridge.services import build_services  # commands that need none start faster
+
+            self._services = build_services(self.settings(), engine=self.engine())
+        return self._services
+
     def close(self) -> None:
+        self._services = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

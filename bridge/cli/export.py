@@ -26,7 +26,7 @@ def export(client_id: int, out: str | None, operator: str | None) -> None:
     settings.require("master_key")
     services = build_services(settings, engine=state().engine())
     actor = Actor(type="staff", id=f"cli:{operator or os.environ.get('USER', 'unknown')}")
-    document = json.dumps(export_client(services, client_id, actor=actor), indent=2, sort_keys=True)
+    document = json.dumps(export_client(services.views, client_id, actor=actor), indent=2, sort_keys=True)
     if out is None:
         click.echo(document)
         return

@@ -8,15 +8,13 @@ import sys
 import click
 
 from bridge.cli.base import Progress, exits, state
-from bridge.clock import SystemClock
 from bridge.ledger.chain import verify_pages
-from bridge.services import build_ledger
 
 _AGAINST = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
 
 
-def _ledger():
-    return build_ledger(settings=state().settings(), engine=state().engine(), clock=SystemClock())
+def _ledger():  # noqa: ANN202
+    return state().services().ledger
 
 
 def _parse_against(value: str | None) -> dict[int, str]:

@@ -33,7 +33,7 @@ def notify(version: str, template: str) -> None:
         raise WhmcsNotConfigured("sending notices needs BRIDGE_WHMCS_API_URL and credentials")
     progress = Progress("customers", every=100)
     report = notify_policy(ledger=services.ledger, whmcs=services.whmcs, version=version, template=template,
-                           issue_change=services.issue_change, actor=Actor("system", "bridge-cli"),
+                           issue_change=services.changes.issue, actor=Actor("system", "bridge-cli"),
                            progress=progress.step)
     progress.done()
     click.echo(f"notified {report.sent}, already notified or closed {report.skipped}, errors {len(report.errors)}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bridge.ingest.envelope import HookEnvelope
-from bridge.ledger.entries import EntryDraft, EventType, Subject
+from bridge.jobs.worker import Final, whmcs_failures
+from bridge.ledger.entries import Change, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
 from bridge.verification.state import KnownStates, client_ref
 
@@ -46,31 +47,23 @@ class ConsentChanges:
         self.ledger, self.queue, self.issue_change = ledger, queue, issue_change
 
     def record(self, client_id: int, *, marketing: bool, channel: str, note: str | None, actor) -> int:  # noqa: ANN001
-        from bridge.ledger.entries import Change
-
-        result = self.ledger.append([EntryDraft(
-            event_type=EventType.CONSENT_CHANGED, occurred_at=self.ledger.clock.now(),
-            subject=Subject.of("client", client_id), actor=actor, client_id=client_id,
-            changes=(Change("marketing_emails_opt_in", "consent", None, marketing),),
-            details={"channel": channel, "source": "staff"}, private={"note": note})])
-        self.queue.enqueue(APPLY_CONSENT_JOB, {"client_id": client_id, "marketing": marketing, "seq": result.seqs[0]},
-                           client_id=client_id, dedupe_key=f"consent:{result.seqs[0]}", now=self.ledger.clock.now())
-        return result.seqs[0]
+        with self.ledger.unit():  # the entry and the job that applies it in WHMCS
+            seq = self.ledger.append([EntryDraft(
+                event_type=EventType.CONSENT_CHANGED, occurred_at=self.ledger.clock.now(),
+                subject=Subject.of("client", client_id), actor=actor, client_id=client_id,
+                changes=(Change("marketing_emails_opt_in", "consent", None, marketing),),
+                details={"channel": channel, "source": "staff"}, private={"note": note})]).seqs[0]
+            self.queue.enqueue(APPLY_CONSENT_JOB, {"client_id": client_id, "marketing": marketing, "seq": seq},
+                               client_id=client_id, dedupe_key=f"consent:{seq}", now=self.ledger.clock.now())
+        return seq
 
     def apply(self, whmcs):  # noqa: ANN001, ANN201 - a job handler over a WhmcsClient
-        from bridge.jobs.worker import Final, Retryable
-        from bridge.whmcs.api import WhmcsRejected, WhmcsUnavailable
-
         def handler(job) -> None:  # noqa: ANN001
             client_id, marketing = job.payload["client_id"], job.payload["marketing"]
-            try:
+            with whmcs_failures():
                 change_id = self.issue_change(client_id, f"consent:{job.id}")
                 whmcs.update_client(client_id, {"marketingoptin": marketing}, change_id=change_id)
                 if whmcs.get_client(client_id).marketing_opt_in != marketing:
                     raise Final("WHMCS did not apply the marketing preference; set it by hand")
-            except WhmcsUnavailable as exc:
-                raise Retryable(f"WHMCS unavailable during {exc.action}") from None
-            except WhmcsRejected as exc:
-                raise Final(f"WHMCS refused: {exc.whmcs_message}") from None
 
         return handler

@@ -12,14 +12,16 @@ import logging
 import os
 import sqlite3
 import threading
-import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -28,18 +30,6 @@ from bridge.errors import StorageUnavailable
 
 _log = logging.getLogger("bridge.db")
 
-
-def _driver_unavailable() -> tuple[type[BaseException], ...]:
-    """The drivers' own "the database is away" errors, raised by raw cursors on the hot paths."""
-    errors: list[type[BaseException]] = [sqlite3.OperationalError]
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return tuple(errors)
-    return (*errors, psycopg.OperationalError, psycopg.InterfaceError)
-
-
-DRIVER_UNAVAILABLE = _driver_unavailable()
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -73,6 +63,11 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def dialect_insert(dialect: str, table):  # noqa: ANN001, ANN201 - an INSERT that can say ON CONFLICT
+    """The dialect's own INSERT (SQLite and PostgreSQL both have ON CONFLICT and RETURNING)."""
+    return (sqlite if dialect == "sqlite" else postgresql).insert(table)
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -201,16 +196,85 @@ def _sqlite_writer(path: str | None) -> Iterator[None]:
         os.close(descriptor)  # closing releases the lock
 
 
+class _Unit:
+    """An open unit of work: its connection, and what to do once it has committed."""
+
+    __slots__ = ("after", "conn")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn, self.after = conn, []
+
+
+# The unit of work open in this context, per engine: every write_tx and read_tx inside it runs on
+# its connection, so everything one event or one action writes commits (or rolls back) at once.
+_UNITS: ContextVar[Mapping[Engine, _Unit]] = ContextVar("bridge_units", default=MappingProxyType({}))
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[None]:
+    """One write transaction for everything the block does through this engine's stores. Inside
+    another unit it is a savepoint: its failure undoes its own writes only, and the outer unit
+    decides whether to go on."""
+    joined = _UNITS.get().get(engine)
+    if joined is not None:
+        with joined.conn.begin_nested():
+            yield
+        return
+    with _begin_write(engine, durable=True) as conn:
+        unit = _Unit(conn)
+        token = _UNITS.set(MappingProxyType({**_UNITS.get(), engine: unit}))
+        try:
+            yield
+        finally:
+            _UNITS.reset(token)
+    for callback in unit.after:  # committed: in-process caches may now learn what it wrote
+        callback()
+
+
+def after_commit(engine: Engine, callback: Callable[[], None]) -> None:
+    """Run `callback` once the open unit of work commits (never, if it rolls back); at once when
+    no unit is open. For caches that must never hold what a rolled-back unit wrote."""
+    unit = _UNITS.get().get(engine)
+    if unit is None:
+        callback()
+    else:
+        unit.after.append(callback)
+
+
 @contextmanager
 def write_tx(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
-    """A write transaction: IMMEDIATE on SQLite; commits on success, rolls back on error.
+    """A write transaction: IMMEDIATE on SQLite; commits on success, rolls back on error. Inside a
+    unit of work, the unit's own transaction (which commits at the unit's end).
 
     `durable=False` is for state whose loss in a power cut costs nothing that matters (validate
     allowances): the commit does not wait for the disk (SQLite synchronous=NORMAL for this commit,
     PostgreSQL synchronous_commit=off). It still survives a crash of the process, is atomic, and
     cannot corrupt the database; the next durable commit flushes it too."""
+    joined = _UNITS.get().get(engine)
+    if joined is not None:
+        yield joined.conn
+        return
+    with _begin_write(engine, durable=durable) as conn:
+        yield conn
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """A lost, locked or full database is StorageUnavailable ("try again later") to every caller."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise StorageUnavailable("the database is unavailable") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StorageUnavailable("the database is unavailable") from exc
+        raise
+
+
+@contextmanager
+def _begin_write(engine: Engine, *, durable: bool) -> Iterator[Connection]:
     sqlite = is_sqlite(engine)
-    with _sqlite_writer(_write_lock_path(engine)), engine.connect() as conn:
+    with storage_errors(), _sqlite_writer(_write_lock_path(engine)), engine.connect() as conn:
         conn = conn.execution_options(bridge_write=True)
         if sqlite and not durable:
             conn.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
@@ -227,158 +291,12 @@ def write_tx(engine: Engine, *, durable: bool = True) -> Iterator[Connection]:
                     conn.invalidate()
 
 
-class DriverWriter:
-    """Write transactions on one driver connection of its own, for a hot path whose statements are
-    fixed SQL: no pool checkout, no SQLAlchemy events or bookkeeping per transaction. The caller
-    runs one transaction at a time (the ledger's group committer guarantees it). Same lock order as
-    write_tx (flock, then BEGIN IMMEDIATE on SQLite). The connection is opened on first use (also
-    after a fork) and dropped after any failure, so the next transaction starts on a fresh one."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._lock_path = _write_lock_path(engine)
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._owned: _Owned | None = None
-        event.listen(engine, "engine_disposed", lambda _engine: self.close())  # closes with the pool
-
-    def _open(self) -> Any:
-        owned = self._owned
-        if owned is None or owned.pid != os.getpid() or owned.connection is None:
-            owned = self._owned = _Owned(_own_connection(self.engine))  # an inherited one is let go
-        return owned.connection
-
-    @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """Yields a DB-API cursor inside a write transaction; commits on success."""
-        with _sqlite_writer(self._lock_path):
-            connection = self._open()
-            try:
-                # psycopg: pipeline mode sends the statements and the COMMIT without waiting for
-                # each answer (a read, such as the head's or a RETURNING, still waits for its own)
-                pipeline = getattr(connection.dbapi_connection, "pipeline", None)
-                with pipeline() if pipeline is not None else nullcontext():
-                    cursor = connection.cursor()
-                    try:
-                        if self._sqlite:
-                            cursor.execute("BEGIN IMMEDIATE")
-                        yield cursor
-                    finally:
-                        cursor.close()
-                    connection.commit()
-            except BaseException:
-                self.close()
-                raise
-
-    def close(self) -> None:
-        """Drop the connection (closing it ends any open transaction); the next one opens anew."""
-        owned, self._owned = self._owned, None
-        if owned is not None and owned.pid == os.getpid():
-            owned.close()
-
-
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn, conn.begin():
+    """A read transaction; inside a unit of work, the unit's (it sees the unit's own writes)."""
+    joined = _UNITS.get().get(engine)
+    if joined is not None:
+        yield joined.conn
+        return
+    with storage_errors(), engine.connect() as conn, conn.begin():
         yield conn
-
-
-_FOREIGN: list[Any] = []  # connections inherited through a fork: never closed nor freed here
-
-
-def _own_connection(engine: Engine) -> Any:
-    """A driver connection taken out of the engine's pool for good (the engine's connect
-    listeners, such as SQLite's pragmas, have run on it); closing it closes the connection."""
-    pooled = engine.raw_connection()
-    pooled.detach()
-    return pooled
-
-
-class _Owned:
-    """A connection owned by one process (and, for the reader, one thread). Closed with its owner,
-    or when freed (a reader's goes when its thread ends). One inherited through a fork is never
-    closed by the child, not even by being freed: closing it would end the parent's session."""
-
-    __slots__ = ("__weakref__", "connection", "pid")
-
-    def __init__(self, connection: Any) -> None:
-        self.connection, self.pid = connection, os.getpid()
-
-    def close(self) -> None:
-        """Close without the pool's reset: a rollback on a lost connection only fails again."""
-        connection, self.connection = self.connection, None
-        if connection is None:
-            return
-        raw = connection.dbapi_connection
-        with suppress(Exception):
-            connection.invalidate()
-        with suppress(Exception):
-            raw.close()
-
-    def __del__(self) -> None:
-        if self.pid == os.getpid():
-            self.close()
-        elif self.connection is not None:
-            _FOREIGN.append(self.connection)
-
-
-class DriverReader:
-    """Hot-path look-ups (fixed SQL, one row or a few) on a driver connection of each thread's
-    own, in autocommit: no pool checkout, no pre-ping round trip, no SQLAlchemy work per statement.
-    What pool_pre_ping would do before the read happens after it instead: a read that fails for a
-    lost connection is retried once on a new connection (a read can safely run twice); a second
-    failure raises StorageUnavailable. Connections are per thread and per process (a fork opens
-    its own), close when their thread ends, and close with the engine's pool."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.qmark = engine.dialect.name == "sqlite"
-        self._local = threading.local()
-        self._opened: weakref.WeakSet[_Owned] = weakref.WeakSet()
-        self._lock = threading.Lock()
-        event.listen(engine, "engine_disposed", lambda _engine: self.close())
-
-    def _connection(self) -> _Owned:
-        held = getattr(self._local, "held", None)
-        if held is not None and held.pid == os.getpid() and held.connection is not None:
-            return held
-        pooled = _own_connection(self.engine)
-        try:
-            if not self.qmark:
-                pooled.rollback()  # leave any transaction the checkout's ping began
-                pooled.dbapi_connection.autocommit = True
-        except BaseException:
-            pooled.close()
-            raise
-        held = _Owned(pooled)
-        with self._lock:
-            self._opened.add(held)
-        self._local.held = held
-        return held
-
-    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple]:
-        """All rows of one read; `sql` uses the driver's placeholders (see `qmark`)."""
-        for attempt in (1, 2):
-            held = None
-            try:
-                held = self._connection()  # a failed connect raises the driver's own error
-                cursor = held.connection.cursor()
-                try:
-                    cursor.execute(sql, params)
-                    return cursor.fetchall()
-                finally:
-                    cursor.close()
-            except DRIVER_UNAVAILABLE as exc:
-                if held is not None:
-                    self._local.held = None
-                    held.close()
-                if attempt == 2:
-                    raise StorageUnavailable("the database is unavailable") from exc
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def close(self) -> None:
-        """Close this process's connections (a fork's inherited ones belong to its parent)."""
-        with self._lock:
-            mine = [held for held in self._opened if held.pid == os.getpid()]
-        for held in mine:
-            held.close()
-        self._local = threading.local()

@@ -9,14 +9,18 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, and_, func, or_, select, update
 
-from bridge.db.base import read_tx, write_tx
-from bridge.db.models import JobRow
+from bridge.db.base import dialect_insert, read_tx, write_tx
+from bridge.db.models import OPEN_JOBS, JobRow
 from bridge.jobs.queue import DONE, FAILED, PENDING, RUNNING, Job
 
 J = JobRow.__table__
+
+
+def _insert_unless_queued(dialect: str):  # noqa: ANN202 - INSERT ... ON CONFLICT DO NOTHING RETURNING id
+    return (dialect_insert(dialect, J).on_conflict_do_nothing(index_elements=[J.c.dedupe_key], index_where=OPEN_JOBS)
+            .returning(J.c.id))
 
 
 def _job(row) -> Job:  # noqa: ANN001 - a Row of jobs
@@ -28,6 +32,7 @@ def _job(row) -> Job:  # noqa: ANN001 - a Row of jobs
 class SqlJobQueue:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
+        self._insert = _insert_unless_queued(engine.dialect.name)
 
     def enqueue(self, kind: str, payload: Mapping[str, Any], *, client_id: int | None = None,
                 dedupe_key: str | None = None, run_after: datetime | None = None,
@@ -38,11 +43,10 @@ class SqlJobQueue:
         values = {"kind": kind, "payload": json.dumps(dict(payload), sort_keys=True), "status": PENDING,
                   "attempts": 0, "client_id": client_id, "dedupe_key": dedupe_key,
                   "run_after": run_after or stamp, "created_at": stamp, "updated_at": stamp}
-        try:
-            with write_tx(self.engine) as conn:
-                return conn.execute(insert(J).values(**values).returning(J.c.id)).scalar_one()
-        except IntegrityError:
-            return None  # the same work is already queued
+        # ON CONFLICT, not a caught IntegrityError: inside a unit of work a failed statement
+        # would abort the whole transaction on PostgreSQL
+        with write_tx(self.engine) as conn:
+            return conn.execute(self._insert.values(**values)).scalar()  # None: the same work is queued
 
     def lease(self, *, owner: str, now: datetime, lease_for: timedelta,
               kinds: tuple[str, ...] | None = None) -> Job | None:

@@ -1,214 +1,97 @@
 """SqlLedgerStore: the only place that knows how appends stay one gapless chain.
 
-Every append runs in one write transaction that first locks the single chain-head row
-(SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE holds SQLite's write lock), checks the
-webhook-id inside that lock (so two workers racing one id cannot both write), assigns seqs from
-the head, inserts the entries and moves the head. Several entries share one lock.
+An append runs in the caller's unit of work (or a write transaction of its own). It first locks
+the single chain-head row (SELECT ... FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE already holds
+SQLite's write lock), remembers the webhook-id inside that lock (so two workers racing one id
+cannot both write), assigns seqs from the head, inserts the entries and moves the head. The lock is
+held until the unit commits, so within one unit every later append follows on at once.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from bridge.crypto import WrappedKey
-from bridge.db.base import DRIVER_UNAVAILABLE, DriverReader, DriverWriter, UtcDateTime, read_tx, write_tx
-from bridge.db.group_commit import GroupCommitter, Request
+from bridge.db.base import after_commit, dialect_insert, read_tx, unit_of_work, write_tx
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, LedgerVerification, ShredExposure, WebhookId
-from bridge.errors import StorageUnavailable
 from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
-from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, StoreOp, VerifyRecord
+from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, VerifyRecord
 
 _CHAIN_COLUMNS = (LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.hash, LedgerEntry.body)
 _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("webhook_id"))
-
-
-class _Append(Request[AppendResult]):
-    __slots__ = ("also", "entries", "recorded_at", "webhook_id")
-
-    def __init__(self, entries: tuple[PreparedEntry, ...], webhook_id: str | None, recorded_at: datetime,
-                 also: tuple[StoreOp, ...]) -> None:
-        super().__init__()
-        self.entries, self.webhook_id, self.recorded_at, self.also = entries, webhook_id, recorded_at, also
-
-
-class _AppendSql:
-    """The append's statements for the engine's driver (fixed text, every value a parameter)."""
-
-    def __init__(self, engine: Engine) -> None:
-        if engine.dialect.name == "sqlite":  # qmark; BEGIN IMMEDIATE already holds the write lock
-            self.head = "SELECT seq, hash FROM chain_head WHERE id = 1"
-            self.head_and_remember = None  # no round trips to save
-            self.insert_one_and_move = None
-            self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
-            self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
-                                 "client_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            self.move_head = "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"
-            self.key_for = "SELECT kid, subject, master_kid, wrapped FROM data_keys WHERE subject = ?"
-        else:  # psycopg: format; the row lock on the head orders every writer on every host
-            self.head = "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE"
-            # the head's lock and the first webhook-id in one round trip: the lock is held for one
-            # round trip fewer (the lock is taken before the insert: it reads the locked head)
-            self.head_and_remember = (
-                "WITH head AS (SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE), "
-                "fresh AS (INSERT INTO webhook_ids (webhook_id, first_seq, received_at) "
-                "SELECT %s, CASE WHEN %s THEN head.seq + 1 END, %s FROM head "
-                "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id) "
-                "SELECT head.seq, head.hash, EXISTS (SELECT 1 FROM fresh) FROM head")
-            self.remember = ("INSERT INTO webhook_ids (webhook_id, first_seq, received_at) VALUES (%s, %s, %s) "
-                             "ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id")
-            self.insert_entry = ("INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
-                                 "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
-            self.move_head = "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1"
-            self.key_for = "SELECT kid, subject, master_kid, wrapped FROM data_keys WHERE subject = %s"
-            # one entry and the head's move in one statement
-            self.insert_one_and_move = (
-                "WITH entry AS (INSERT INTO ledger_entries (seq, entry_id, prev_hash, hash, body, event_type, "
-                "client_id, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)) "
-                "UPDATE chain_head SET seq = %s, hash = %s WHERE id = 1")
-        # timestamps stored exactly as SQLAlchemy stores them through the UtcDateTime columns
-        processor = UtcDateTime().dialect_impl(engine.dialect).bind_processor(engine.dialect)
-        self.stamp = processor or (lambda value: value)
-
-
+_HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)
+_LOCK_HEAD = _HEAD.with_for_update()  # SQLite has no FOR UPDATE: its write lock is already held
+_ENTRIES = LedgerEntry.__table__
+_MOVE_HEAD = update(ChainHead).where(ChainHead.id == 1)
 _KEYS = DataKey.__table__
+# chain_pages' page: the chain columns and the columns reads select by. `entry_id` and
+# `recorded_at` are read by nothing (every reader takes them from the hashed body), so an edit of
+# them changes no answer.
+_CHAIN_PAGE = (select(*_CHAIN_COLUMNS, LedgerEntry.client_id, LedgerEntry.event_type)
+               .where(LedgerEntry.seq > bindparam("after")).order_by(LedgerEntry.seq).limit(bindparam("batch")))
 
-# chain_pages' statement per driver (sqlite: qmark; psycopg: format), giving chain.StoredRow: the
-# chain columns and the columns reads select by. `entry_id` and `recorded_at` are read by nothing
-# (every reader takes them from the hashed body), so an edit of them changes no answer.
-_CHAIN_PAGE = {
-    "sqlite": "SELECT seq, prev_hash, hash, body, CAST(coalesce(client_id, 'null') AS BLOB), "
-              "CAST(event_type AS BLOB) FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?",
-    "postgresql": "SELECT seq, prev_hash, hash, body, convert_to(coalesce(client_id::text, 'null'), 'UTF8'), "
-                  "convert_to(event_type, 'UTF8') FROM ledger_entries WHERE seq > %s ORDER BY seq LIMIT %s",
-}
+
+def _remember(dialect: str):  # noqa: ANN202 - remember a webhook-id unless seen: a row back when fresh
+    return (dialect_insert(dialect, WebhookId).on_conflict_do_nothing(index_elements=["webhook_id"])
+            .returning(WebhookId.webhook_id))
 
 
 def _insert_keys_if_absent(dialect: str):  # noqa: ANN202 - an INSERT ... ON CONFLICT DO NOTHING
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    return dialect_insert(DataKey).on_conflict_do_nothing(index_elements=["subject"])
+    return dialect_insert(dialect, DataKey).on_conflict_do_nothing(index_elements=["subject"])
 
 
 def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
-    return _key_record(row.kid, row.subject, row.master_kid, row.wrapped)
-
-
-def _key_record(kid: str, subject: str, master_kid: str | None, wrapped: bytes | None) -> KeyRecord:
-    if wrapped is None:
-        return KeyRecord(kid=kid, subject=subject, wrapped=None)
-    return KeyRecord(kid=kid, subject=subject, wrapped=WrappedKey(
-        kid=kid, subject=subject, master_kid=master_kid or "", wrapped=bytes(wrapped)))
+    if row.wrapped is None:
+        return KeyRecord(kid=row.kid, subject=row.subject, wrapped=None)
+    return KeyRecord(kid=row.kid, subject=row.subject, wrapped=WrappedKey(
+        kid=row.kid, subject=row.subject, master_kid=row.master_kid or "", wrapped=bytes(row.wrapped)))
 
 
 class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
-        self._sql = _AppendSql(engine)
-        self._reader = DriverReader(engine)
-        # PostgreSQL: two lanes, so while one batch commits the next already waits on the head's row
-        # lock. SQLite: one; its writers queue on a file lock anyway, and bigger batches win there.
-        lanes = 1 if engine.dialect.name == "sqlite" else 2
-        self._writers = [DriverWriter(engine) for _ in range(lanes)]
-        self._committer: GroupCommitter[_Append] = GroupCommitter(self._append_batch, lanes=lanes)
+        self._remember = _remember(engine.dialect.name)
 
-    def close(self) -> None:
-        """Release the append and look-up connections (the engine's pool is its owner's to dispose)."""
-        for writer in self._writers:
-            writer.close()
-        self._reader.close()
+    def unit(self) -> AbstractContextManager[None]:
+        return unit_of_work(self.engine)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        after_commit(self.engine, callback)
 
     # -- the chain ---------------------------------------------------------------------------
-    def append(
-        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime,
-        also: Sequence[StoreOp] = (),
-    ) -> AppendResult:
-        """Chain and store atomically; concurrent callers of this process share a transaction."""
-        return self._committer.submit(_Append(tuple(entries), webhook_id, recorded_at, tuple(also)))
-
-    def _append_batch(self, batch: Sequence[_Append]) -> None:
-        """One write transaction for the batch. The chain's statements run on the driver's cursor:
-        this is the hot path of every hook, and SQLAlchemy's per-statement work would cost more
-        than the SQL. Extra writes (`also`) are SQLAlchemy statements, so a batch that has some
-        runs inside a SQLAlchemy transaction instead, on the same connection."""
-        try:
-            if any(request.also for request in batch):
-                with write_tx(self.engine) as conn:
-                    cursor = conn.connection.dbapi_connection.cursor()
-                    try:
-                        self._chain(cursor, batch)
-                    finally:
-                        cursor.close()
-                    for request in batch:
-                        if not request.result.duplicate:
-                            for operation in request.also:
-                                operation(conn, request.result.seqs)
-            else:
-                writer = self._writers.pop()  # never empty: at most one batch per lane runs at once
-                try:
-                    with writer.transaction() as cursor:
-                        self._chain(cursor, batch)
-                finally:
-                    self._writers.append(writer)
-        except (OperationalError, *DRIVER_UNAVAILABLE) as exc:
-            raise StorageUnavailable("the ledger database is unavailable") from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise StorageUnavailable("the ledger database is unavailable") from exc
-            raise
-
-    def _chain(self, cursor, batch: Sequence[_Append]) -> None:  # noqa: ANN001 - a DB-API cursor
-        """Under the head lock: remember each webhook-id (a seen one makes its request a duplicate),
-        give the entries the next seqs, insert them and move the head."""
-        sql = self._sql
-        first = batch[0]
-        remembered = None  # the first request's webhook-id, when remembered with the head's lock
-        if sql.head_and_remember is not None and first.webhook_id is not None:
-            cursor.execute(sql.head_and_remember,
-                           (first.webhook_id, bool(first.entries), sql.stamp(first.recorded_at)))
-            seq, prev, remembered = cursor.fetchone()
-        else:
-            cursor.execute(sql.head)
-            seq, prev = cursor.fetchone()
-        rows = []
-        for request in batch:
-            stamp = sql.stamp(request.recorded_at)
-            if request.webhook_id is not None:
-                if request is first and remembered is not None:
-                    fresh = remembered
-                else:
-                    cursor.execute(sql.remember, (request.webhook_id, seq + 1 if request.entries else None, stamp))
-                    # RETURNING, not rowcount: in pipeline mode a rowcount is known only after a sync
-                    fresh = cursor.fetchone() is not None  # none: seen before, or earlier in this batch
-                if not fresh:
-                    request.result = AppendResult(duplicate=True)
-                    continue
-            seqs = []
-            for entry in request.entries:
+    def append(self, entries: Sequence[PreparedEntry], *, webhook_id: str | None,
+               recorded_at: datetime) -> AppendResult:
+        """Chain and store atomically, in the caller's unit of work when one is open."""
+        with write_tx(self.engine) as conn:
+            seq, prev = conn.execute(_LOCK_HEAD).one()
+            if webhook_id is not None and not self._remember_id(conn, webhook_id, seq, entries, recorded_at):
+                return AppendResult(duplicate=True)
+            if not entries:
+                return AppendResult(duplicate=False)
+            rows, seqs = [], []
+            for entry in entries:
                 seq += 1
                 body, digest = seal_entry(entry.content, seq=seq, prev_hash=prev)
-                rows.append((seq, entry.entry_id, prev, digest, body, entry.event_type, entry.client_id, stamp))
+                rows.append({"seq": seq, "entry_id": entry.entry_id, "prev_hash": prev, "hash": digest,
+                             "body": body, "event_type": entry.event_type, "client_id": entry.client_id,
+                             "recorded_at": recorded_at})
                 seqs.append(seq)
                 prev = digest
-            request.result = AppendResult(duplicate=False, seqs=tuple(seqs))
-        if not rows:
-            return
-        if len(rows) == 1 and sql.insert_one_and_move is not None:
-            cursor.execute(sql.insert_one_and_move, (*rows[0], seq, prev))
-            return
-        cursor.executemany(sql.insert_entry, rows)
-        cursor.execute(sql.move_head, (seq, prev))
+            conn.execute(insert(_ENTRIES), rows)
+            conn.execute(_MOVE_HEAD.values(seq=seq, hash=prev))
+            return AppendResult(duplicate=False, seqs=tuple(seqs))
 
-    @staticmethod
-    def _seen(conn, webhook_id: str) -> bool:  # noqa: ANN001
-        return conn.execute(_SEEN, {"webhook_id": webhook_id}).first() is not None
+    def _remember_id(self, conn: Connection, webhook_id: str, head: int, entries: Sequence[PreparedEntry],
+                     at: datetime) -> bool:
+        """Under the head's lock: False when the id was seen before."""
+        first = head + 1 if entries else None
+        return conn.execute(self._remember, {"webhook_id": webhook_id, "first_seq": first,
+                                             "received_at": at}).first() is not None
 
     def webhook_first_seq(self, webhook_id: str) -> int | None:
         with read_tx(self.engine) as conn:
@@ -216,7 +99,7 @@ class SqlLedgerStore:
 
     def webhook_seen(self, webhook_id: str) -> bool:
         with read_tx(self.engine) as conn:
-            return self._seen(conn, webhook_id)
+            return conn.execute(_SEEN, {"webhook_id": webhook_id}).first() is not None
 
     def remember_webhook(self, webhook_id: str, *, at: datetime) -> bool:
         return not self.append((), webhook_id=webhook_id, recorded_at=at).duplicate
@@ -234,22 +117,16 @@ class SqlLedgerStore:
 
     def chain_pages(self, *, batch: int = 5000) -> Iterator[list[StoredRow]]:
         """Every stored column of all rows by seq, as verify compares them with the bodies, in
-        keyset pages so memory stays flat at any ledger size. Read through the driver's cursor: at
-        hundreds of thousands of rows a second, per-row ORM work would dominate."""
-        query = _CHAIN_PAGE[self.engine.dialect.name]
+        keyset pages so memory stays flat at any ledger size."""
         after = 0
         with self.engine.connect() as conn:
-            cursor = conn.connection.dbapi_connection.cursor()
-            try:
-                while True:
-                    cursor.execute(query, (after, batch))
-                    rows = cursor.fetchall()
-                    if not rows:
-                        return
-                    yield rows
-                    after = rows[-1][0]
-            finally:
-                cursor.close()
+            while True:
+                rows = conn.execute(_CHAIN_PAGE, {"after": after, "batch": batch}).all()
+                if not rows:
+                    return
+                yield [StoredRow(seq, prev, digest, bytes(body), b"null" if client is None else b"%d" % client,
+                                 event.encode()) for seq, prev, digest, body, client, event in rows]
+                after = rows[-1][0]
 
     def entry(self, seq: int) -> ChainRow | None:
         with read_tx(self.engine) as conn:
@@ -285,10 +162,9 @@ class SqlLedgerStore:
 
     # -- data keys ---------------------------------------------------------------------------
     def key_for(self, subject: str) -> KeyRecord | None:
-        """One subject's key: on the path of every event about a customer this process has not
-        written for lately, so a plain driver read."""
-        rows = self._reader.rows(self._sql.key_for, (subject,))  # kid, subject, master_kid, wrapped
-        return _key_record(*rows[0]) if rows else None
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
+        return key_record(row) if row else None
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
         found: dict[str, KeyRecord] = {}

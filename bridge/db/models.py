@@ -104,6 +104,10 @@ class StaffToken(Base):
     console: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
+# the jobs a dedupe_key is unique among (spelled as the index's predicate: ON CONFLICT names it)
+OPEN_JOBS = text("status IN ('pending', 'running')")
+
+
 class JobRow(Base):
     """Durable jobs. `payload` holds ids and ledger references only, never personal values."""
 
@@ -126,8 +130,7 @@ class JobRow(Base):
         Index("ix_jobs_due", "status", "run_after"),
         Index("ix_jobs_client", "client_id"),
         Index("uq_jobs_open_dedupe", "dedupe_key", unique=True,
-              sqlite_where=text("status IN ('pending', 'running')"),
-              postgresql_where=text("status IN ('pending', 'running')")),
+              sqlite_where=OPEN_JOBS, postgresql_where=OPEN_JOBS),
     )
 
 

@@ -1,5 +1,5 @@
 """SqlResidualStore: residual-erasure orders. One order per customer (a customer is purged once);
-`op_queue` and `op_report` run inside the ledger append's transaction."""
+`queue` and `report` run in the unit of work that appends their ledger entry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy import Engine, insert, select, update
 
 from bridge.db.base import read_tx, write_tx
 from bridge.db.retention_models import ResidualOrderRow
-from bridge.ledger.store import StoreOp
 from bridge.retention.residual import Order
 
 O = ResidualOrderRow.__table__  # noqa: E741 - the table, as R and H are in retention_store
@@ -44,8 +43,8 @@ class SqlResidualStore:
                                           strategy=order.strategy, emails=order.sealed, created_at=at))
         return order
 
-    def op_queue(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def queue(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> None:
+        with write_tx(self.engine) as conn:
             changed = conn.execute(update(O).where(O.c.client_id == client_id, O.c.queued_at.is_(None))
                                    .values(queued_at=at))
             if changed.rowcount == 0 and conn.execute(select(O.c.order_id).where(O.c.client_id == client_id)) \
@@ -54,14 +53,11 @@ class SqlResidualStore:
                 conn.execute(insert(O).values(order_id=order_id, client_id=client_id, strategy=strategy,
                                               emails=None, created_at=at, queued_at=at))
 
-        return run
-
-    def op_report(self, order_id: str, *, at: datetime) -> StoreOp:
-        def run(conn, seqs) -> None:  # noqa: ANN001
-            conn.execute(update(O).where(O.c.order_id == order_id, O.c.reported_at.is_(None))
-                         .values(reported_at=at, report_seq=seqs[-1] if seqs else None, emails=None))
-
-        return run
+    def report(self, order_id: str, *, at: datetime, seq: int | None) -> bool:
+        with write_tx(self.engine) as conn:
+            closed = conn.execute(update(O).where(O.c.order_id == order_id, O.c.reported_at.is_(None))
+                                  .values(reported_at=at, report_seq=seq, emails=None))
+            return closed.rowcount == 1
 
     def open_orders(self, *, limit: int) -> list[Order]:
         query = (select(O).where(O.c.queued_at.is_not(None), O.c.reported_at.is_(None))

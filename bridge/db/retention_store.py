@@ -13,7 +13,6 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from bridge.db.base import read_tx, write_tx
 from bridge.db.models import KnownState
 from bridge.db.retention_models import HoldRow, RetentionMeta, RetentionRow
-from bridge.ledger.store import StoreOp
 from bridge.retention.planner import CLOSED, REACTIVATED, Hold, Retention
 from bridge.retention.store import StaleRecord
 
@@ -50,12 +49,12 @@ class SqlRetentionStore:
             row = conn.execute(select(R).where(R.c.client_id == client_id)).first()
         return _record(row) if row else None
 
-    def op_put(self, record: Retention, *, expected_version: int) -> StoreOp:
+    def put(self, record: Retention, *, expected_version: int) -> None:
         # `step` and `progress` belong to the run holding the lease; an event never rewinds them
         values = {name: getattr(record, name) for name in _FIELDS if name != "step"}
         values.update(version=expected_version + 1)
 
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+        with write_tx(self.engine) as conn:
             if expected_version == 0:
                 exists = conn.execute(select(R.c.version).where(R.c.client_id == record.client_id)).first()
                 if exists is not None:
@@ -67,15 +66,11 @@ class SqlRetentionStore:
             if changed.rowcount != 1:
                 raise StaleRecord(record.client_id)
 
-        return run
-
-    def op_mark_finished(self, client_id: int, *, status: str, at: datetime) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def mark_finished(self, client_id: int, *, status: str, at: datetime) -> None:
+        with write_tx(self.engine) as conn:
             conn.execute(update(R).where(R.c.client_id == client_id).values(
                 status=status, purged_at=at, purge_due_at=None, shred_pending=False, step=None,
                 lease_owner=None, leased_until=None, last_error=None, version=R.c.version + 1))
-
-        return run
 
     def planned(self) -> Iterator[Retention]:
         query = select(R).where(or_(and_(R.c.status == CLOSED, R.c.purge_due_at.is_not(None)),
@@ -128,23 +123,19 @@ class SqlRetentionStore:
             return changed.rowcount == 1
 
     # -- holds -------------------------------------------------------------------------------
-    def op_place_hold(self, hold: Hold) -> StoreOp:
-        def run(conn, seqs) -> None:  # noqa: ANN001
+    def place_hold(self, hold: Hold, seq: int | None) -> None:
+        with write_tx(self.engine) as conn:
             conn.execute(insert(H).values(
                 hold_id=hold.hold_id, client_id=hold.client_id, reason=hold.reason, auto=hold.auto,
-                invoice_ids=json.dumps(list(hold.invoice_ids)), seq=seqs[0] if seqs else None,
+                invoice_ids=json.dumps(list(hold.invoice_ids)), seq=seq,
                 placed_at=hold.placed_at, placed_by="bridge" if hold.auto else "staff"))
 
-        return run
-
-    def op_release_hold(self, hold_id: str, *, at: datetime, by: str) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def release_hold(self, hold_id: str, *, at: datetime, by: str) -> None:
+        with write_tx(self.engine) as conn:
             changed = conn.execute(update(H).where(H.c.hold_id == hold_id, H.c.released_at.is_(None))
                                    .values(released_at=at, released_by=by[:80]))
             if changed.rowcount != 1:
                 raise StaleRecord(hold_id)
-
-        return run
 
     def hold(self, hold_id: str) -> Hold | None:
         with read_tx(self.engine) as conn:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
-from bridge.db.base import read_tx, write_tx
+from bridge.db.base import dialect_insert, read_tx, write_tx
 from bridge.db.ledger_store import key_record
 from bridge.db.models import (
     DataKey,
@@ -19,7 +19,7 @@ from bridge.db.models import (
     VerificationRequestRow,
     VerificationRow,
 )
-from bridge.ledger.store import KeyRecord, StoreOp
+from bridge.ledger.store import KeyRecord
 from bridge.verification.policy import Verification
 from bridge.verification.store import NewVerification, PendingRequest
 
@@ -35,10 +35,7 @@ _KEYS_BY_KID = select(DataKey.__table__).where(DataKey.kid.in_(bindparam("kids",
 def _upsert_state(dialect: str):  # noqa: ANN202
     """One INSERT ... ON CONFLICT DO UPDATE for many fields (built once per dialect)."""
     if dialect not in _UPSERTS:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        module = sqlite if dialect == "sqlite" else postgresql
-        statement = module.insert(S)
+        statement = dialect_insert(dialect, S)
         _UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=[S.c.subject, S.c.field],
             set_={"sealed": statement.excluded.sealed, "seq": statement.excluded.seq,
@@ -62,26 +59,22 @@ class SqlVerificationStore:
         self.engine = engine
 
     # -- attestations ----------------------------------------------------------------------
-    def op_add(self, verification: NewVerification) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def add(self, verification: NewVerification) -> None:
+        with write_tx(self.engine) as conn:
             conn.execute(insert(V).values(**verification.__dict__))
 
-        return run
-
-    def op_revoke(self, client_id: int, *, at: datetime, by: str) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def revoke(self, client_id: int, *, at: datetime, by: str) -> None:
+        with write_tx(self.engine) as conn:
             conn.execute(update(V).where(V.c.client_id == client_id, V.c.revoked_at.is_(None))
                          .values(revoked_at=at, revoked_by=by))
-
-        return run
 
     def for_client(self, client_id: int) -> list[Verification]:
         with read_tx(self.engine) as conn:
             return [_verification(r) for r in conn.execute(select(V).where(V.c.client_id == client_id))]
 
     # -- the pending queue -----------------------------------------------------------------
-    def op_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def add_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> None:
+        with write_tx(self.engine) as conn:
             row = conn.execute(select(R).where(R.c.client_id == client_id, R.c.resolved_at.is_(None))).first()
             if row is None:
                 conn.execute(insert(R).values(client_id=client_id, requested_at=at, fields=json.dumps(sorted(fields)),
@@ -90,13 +83,9 @@ class SqlVerificationStore:
             merged = sorted(set(json.loads(row.fields)) | set(fields))
             conn.execute(update(R).where(R.c.id == row.id).values(fields=json.dumps(merged)))
 
-        return run
-
-    def op_resolve(self, client_id: int, *, at: datetime) -> StoreOp:
-        def run(conn, _seqs) -> None:  # noqa: ANN001
+    def resolve(self, client_id: int, *, at: datetime) -> None:
+        with write_tx(self.engine) as conn:
             conn.execute(update(R).where(R.c.client_id == client_id, R.c.resolved_at.is_(None)).values(resolved_at=at))
-
-        return run
 
     def pending(self) -> list[PendingRequest]:
         with read_tx(self.engine) as conn:
@@ -148,15 +137,12 @@ class SqlVerificationStore:
         with read_tx(self.engine) as conn:
             return conn.execute(query.limit(1)).first() is not None
 
-    def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp:
-        def run(conn, seqs) -> None:  # noqa: ANN001
-            seq = seqs[-1] if seqs else 0
-            rows = [{"subject": subject, "field": f, "client_id": client_id, "sealed": v, "seq": seq}
+    def put_state(self, subject: str, client_id: int, sealed: Mapping[str, str], seq: int | None) -> None:
+        with write_tx(self.engine) as conn:
+            rows = [{"subject": subject, "field": f, "client_id": client_id, "sealed": v, "seq": seq or 0}
                     for f, v in sealed.items()]
             if rows:
                 conn.execute(_upsert_state(conn.dialect.name), rows)
-
-        return run
 
     def subjects_of(self, client_id: int) -> list[str]:
         with read_tx(self.engine) as conn:

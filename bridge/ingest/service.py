@@ -1,24 +1,24 @@
-"""Ingest: one verified, parsed hook event in; ledger entries out, exactly once per webhook-id.
+"""Ingest: one verified, parsed hook event in; its ledger entries and everything they imply out, in
+one unit of work, exactly once per webhook-id.
 
-Collaborators plug in at three points: `enrichers` may complete an envelope before drafting (e.g.
-old values WHMCS did not send), `projections` return extra writes that commit with the entries,
-and `reactions` run after the entries are stored (enforcement, scheduling) and may only queue work.
+`record_event` reads top to bottom: complete the envelope, draft the entries, then in one
+transaction append them, remember the known state, enforce verification and follow the account's
+status (each may append entries and queue jobs), and on the daily cron queue the day's jobs. Nothing here talks to WHMCS: the job worker does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from bridge.ingest.envelope import HookEnvelope
+from bridge.jobs.daily import DailyJobs
 from bridge.ingest.handlers import HANDLED_EVENTS, FieldPolicy, drafts_for
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.service import Ledger
-from bridge.ledger.store import StoreOp
+from bridge.retention.service import RetentionService
+from bridge.verification.gate import Gate
 
-Enricher = Callable[[HookEnvelope], HookEnvelope]
-Projection = Callable[[HookEnvelope], Sequence[StoreOp]]
-Reaction = Callable[[HookEnvelope, Sequence[tuple[int, EntryDraft]]], None]
 Owner = Callable[[str, HookEnvelope], "IngestResult"]  # (webhook id, envelope) -> result
 
 
@@ -29,45 +29,36 @@ class IngestResult:
 
 
 class IngestService:
-    def __init__(self, *, ledger: Ledger, fields: FieldPolicy, enrichers: Sequence[Enricher] = (),
-                 projections: Sequence[Projection] = (), reactions: Sequence[Reaction] = (),
-                 owners: Mapping[str, Owner] | None = None) -> None:
-        self.ledger, self.fields = ledger, fields
+    def __init__(self, *, ledger: Ledger, fields: FieldPolicy, gate: Gate, retention: RetentionService,
+                 daily: DailyJobs, owners: Mapping[str, Owner] | None = None) -> None:
+        self.ledger, self.fields, self.gate, self.retention, self.daily = ledger, fields, gate, retention, daily
         # events the addon module sends about the bridge's own work, handled by the service that owns it
         self.owners = dict(owners or {})
-        self.enrichers, self.projections, self.reactions = list(enrichers), list(projections), list(reactions)
 
-    def ingest(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
-        """Record the event's entries with its webhook-id, atomically; a known id writes nothing."""
-        store = self.ledger.store
+    def record_event(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
+        """Record the event with its webhook-id, atomically; a known id writes nothing."""
         owner = self.owners.get(envelope.event)
         if owner is not None:
             return owner(webhook_id, envelope)
-        # no pre-check of the id: the append checks it under the chain-head lock, which is the
-        # only check two workers racing one id cannot both pass
         if envelope.event not in HANDLED_EVENTS:
-            remembered = store.remember_webhook(webhook_id, at=self.ledger.clock.now())
+            remembered = self.ledger.store.remember_webhook(webhook_id, at=self.ledger.clock.now())
             return IngestResult("ignored" if remembered else "duplicate")
-        for enrich in self.enrichers:
-            envelope = enrich(envelope)
-        drafts = [self._tag(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
-        also = [op for project in self.projections for op in project(envelope)]
-        result = self.ledger.append(drafts, webhook_id=webhook_id, also=also)
-        if result.duplicate:
-            # The first delivery may have died between its commit and its reactions: finish them.
-            # Reactions are idempotent per entry seq, so a plain re-delivery changes nothing.
-            first = store.webhook_first_seq(webhook_id)
-            if first is not None:
-                seqs = tuple(range(first, first + len(drafts)))
-                self._react(envelope, list(zip(seqs, drafts, strict=True)))
-            return IngestResult("duplicate")
-        self._react(envelope, list(zip(result.seqs, drafts, strict=True)))
+        envelope = self.gate.fill_olddata(envelope)
+        drafts = [_tagged(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
+        with self.ledger.unit():
+            # the id is checked under the chain head's lock: the only check two workers racing
+            # one id cannot both pass
+            result = self.ledger.append(drafts, webhook_id=webhook_id)
+            if result.duplicate:
+                return IngestResult("duplicate")
+            appended = list(zip(result.seqs, drafts, strict=True))
+            self.gate.record_known_state(envelope, result.seqs)
+            self.gate.enforce(envelope, appended)
+            self.retention.follow_account_status(appended, outbox_id=envelope.outbox_id)
+            if envelope.event == "DailyCronJob":
+                self.daily.queue_for(envelope.occurred_at)
         return IngestResult("recorded", result.seqs)
 
-    def _react(self, envelope: HookEnvelope, appended: list[tuple[int, EntryDraft]]) -> None:
-        for react in self.reactions:
-            react(envelope, appended)
 
-    @staticmethod
-    def _tag(draft: EntryDraft, webhook_id: str) -> EntryDraft:
-        return replace(draft, details={**draft.details, "webhook_id": webhook_id})
+def _tagged(draft: EntryDraft, webhook_id: str) -> EntryDraft:
+    return replace(draft, details={**draft.details, "webhook_id": webhook_id})

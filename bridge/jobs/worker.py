@@ -9,12 +9,14 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bridge.clock import Clock
 from bridge.jobs.queue import Job, JobQueue
+from bridge.whmcs.errors import WhmcsRejected, WhmcsUnavailable
 
 log = logging.getLogger("bridge.jobs")
 Handler = Callable[[Job], None]
@@ -26,6 +28,18 @@ class Retryable(Exception):
 
 class Final(Exception):
     """Do not try again. The message must be safe to store (no personal values)."""
+
+
+@contextmanager
+def whmcs_failures(refused: str = "WHMCS refused") -> Iterator[None]:
+    """WHMCS's failures as a job sees them: unreachable or 5xx is Retryable (the job retries its
+    write later: the client sends a write once), a refusal is Final, "<refused>: <WHMCS's message>"."""
+    try:
+        yield
+    except WhmcsUnavailable as exc:
+        raise Retryable(f"WHMCS unavailable during {exc.action}") from None
+    except WhmcsRejected as exc:
+        raise Final(f"{refused}: {exc.whmcs_message}" if exc.whmcs_message else f"{refused} {exc.action}") from None
 
 
 @dataclass(frozen=True)

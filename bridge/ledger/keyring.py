@@ -81,6 +81,11 @@ class Keyring:
             self._remember(subject, self._handle(records[subject]))
 
     def _remember(self, subject: str, handle: DataKeyHandle) -> None:
+        """Cache a key once it is committed: a key created in a unit of work that rolls back is
+        never cached (what was sealed with it would be unreadable by anyone)."""
+        self._store.after_commit(lambda: self._cache_key(subject, handle))
+
+    def _cache_key(self, subject: str, handle: DataKeyHandle) -> None:
         self._cache[subject] = (handle, time.monotonic() + WRITE_CACHE_SECONDS)
         if len(self._cache) > WRITE_CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from bridge.crypto import is_sealed, open_value, seal_value
 from bridge.ledger.chain import ChainRow, VerifyResult, verify_pages
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.keyring import Keyring
-from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, StoreOp, VerifyRecord
+from bridge.ledger.store import AppendResult, LedgerStore, PreparedEntry, VerifyRecord
 
 REDACTED = "[redacted]"
 SHREDDED = "[shredded]"
@@ -51,13 +52,16 @@ class Ledger:
     def __init__(self, *, store: LedgerStore, keyring: Keyring, clock: Clock,
                  policy_lookup: PolicyLookup = _no_policy) -> None:
         self.store, self.keyring, self.clock, self.policy_lookup = store, keyring, clock, policy_lookup
-        self.policies: Any = None  # set by the composition root (bridge.services.build_ledger)
 
     # -- writing -----------------------------------------------------------------------------
-    def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None,
-               also: Sequence[StoreOp] = ()) -> AppendResult:
-        """Append drafts atomically (all or none) together with `also`. With a webhook_id seen
-        before: nothing is written (duplicate)."""
+    def unit(self) -> AbstractContextManager[None]:
+        """One unit of work over the ledger's database: the entries and every row written inside
+        the block commit together (see LedgerStore.unit)."""
+        return self.store.unit()
+
+    def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:
+        """Append drafts atomically (all or none), inside the caller's unit of work when one is
+        open. With a webhook_id seen before: nothing is written (duplicate)."""
         keys = {}
         prepared = []
         now = self.clock.now()  # one instant for the bodies and the recorded_at column alike
@@ -66,7 +70,7 @@ class Ledger:
             if subject not in keys and _has_personal_values(draft):
                 keys[subject] = self.keyring.for_writing(subject)
             prepared.append(self._prepare(draft, keys.get(subject), recorded_at=now))
-        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=now, also=also)
+        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=now)
 
     def _prepare(self, draft: EntryDraft, key, *, recorded_at: datetime) -> PreparedEntry:  # noqa: ANN001
         entry_id = str(uuid.uuid4())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,18 +59,18 @@ class KeyRecord:
         return self.wrapped is None
 
 
-# An extra write that must commit or roll back with an append: called inside the append's
-# transaction with the store's connection and the new seqs. Made by another store of the same
-# database; the domain only passes it along.
-StoreOp = Callable[[Any, tuple[int, ...]], None]
-
-
 class LedgerStore(Protocol):
-    def append(
-        self, entries: Sequence[PreparedEntry], *, webhook_id: str | None, recorded_at: datetime,
-        also: Sequence[StoreOp] = (),
-    ) -> AppendResult:
-        """Chain and store atomically with `also`; a webhook_id seen before writes nothing (duplicate)."""
+    def unit(self) -> AbstractContextManager[None]:
+        """One unit of work: every write of every store of this database inside the block commits
+        at its end or not at all (nested: a savepoint, undone alone when its block fails)."""
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the open unit commits (never if it rolls back); at once outside one."""
+
+    def append(self, entries: Sequence[PreparedEntry], *, webhook_id: str | None,
+               recorded_at: datetime) -> AppendResult:
+        """Chain and store atomically, inside the caller's unit of work when one is open; a
+        webhook_id seen before writes nothing (duplicate)."""
 
     def entry(self, seq: int) -> ChainRow | None: ...
 

@@ -11,7 +11,7 @@ from typing import Any
 from bridge.panels import words
 from bridge.panels.history import ChangeLine, last_changes
 from bridge.panels.retention import RetentionView, retention_view
-from bridge.privacy import privacy_summary
+from bridge.privacy import AccountViews, privacy_summary
 
 STALE_AFTER = timedelta(hours=1)  # an outbox event older than this means delivery is stuck
 
@@ -57,16 +57,16 @@ class AdminSummary:
     jobs: list[JobLine]
 
 
-def admin_summary(services, client_id: int, *, outbox: Mapping[str, Any] | None) -> AdminSummary:  # noqa: ANN001
+def admin_summary(views: AccountViews, client_id: int, *, outbox: Mapping[str, Any] | None) -> AdminSummary:
     """The panel model; reads only, writes no ledger entry."""
-    summary = privacy_summary(services, client_id)
+    summary = privacy_summary(views, client_id)
     entries = summary["counts"]["ledger_entries"]
     verification, retention = verification_view(summary["verification"]), retention_view(summary["retention"])
     return AdminSummary(
         client_id=client_id, verification=verification, retention=retention,
         marketing=summary["consent"]["marketing"], entries=entries,
-        changes=last_changes(services.ledger, client_id) if entries else [],
-        outbox=outbox_view(outbox, now=services.clock.now()),
+        changes=last_changes(views.ledger, client_id) if entries else [],
+        outbox=outbox_view(outbox, now=views.clock.now()),
         jobs=[_job(job) for job in summary["jobs"]],
         known=bool(entries or verification.status != "unverified" or retention.state != "none"),
     )

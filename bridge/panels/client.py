@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bridge.panels import words
 from bridge.panels.retention import retention_view
-from bridge.privacy import retention_block, verification_block
+from bridge.privacy import AccountViews, retention_block, verification_block
 from bridge.verification.messages import labels
 
 
@@ -22,17 +22,17 @@ class ClientPanel:
     kept: tuple[str, ...]  # plain sentences: what is kept, and until when
 
 
-def client_panel(services, client_id: int, *, user_id: int | None) -> ClientPanel:  # noqa: ANN001
+def client_panel(views: AccountViews, client_id: int, *, user_id: int | None) -> ClientPanel:
     """The panel model for the logged-in customer (their 8.x User, when known); reads only."""
-    settings, now = services.settings, services.clock.now()
-    current = services.verifications.current(client_id, at=now, user_id=user_id)
-    pending = (verification_block(services, client_id).get("pending") or {}).get("fields") or ()
+    settings, now = views.panel, views.clock.now()
+    current = views.verifications.current(client_id, at=now, user_id=user_id)
+    pending = (verification_block(views, client_id).get("pending") or {}).get("fields") or ()
     return ClientPanel(
         verified_until=words.day(current.expires_at) if current else "",
         needs_check=current is None and "client" in settings.enforce_actors and bool(settings.protected_fields),
         pending=labels(pending) if pending else "",
         protected=labels(settings.protected_fields) if settings.protected_fields else "",
-        kept=kept_statement(retention_block(services, client_id), months=settings.retention_months, now=now),
+        kept=kept_statement(retention_block(views, client_id), months=settings.retention_months, now=now),
     )
 
 

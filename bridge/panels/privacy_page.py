@@ -13,6 +13,8 @@ from typing import Any
 from bridge.panels import words
 from bridge.panels.client import ClientPanel, client_panel
 from bridge.panels.history import last_changes_entries
+from bridge.privacy import AccountViews
+from bridge.verification.messages import labels
 
 HISTORY = 20
 MARKETING_URL = "clientarea.php?action=details"
@@ -34,17 +36,17 @@ class PrivacyPage:
     marketing_url: str = MARKETING_URL
 
 
-def privacy_page(services, client_id: int, *, user_id: int | None) -> PrivacyPage:  # noqa: ANN001
+def privacy_page(views: AccountViews, client_id: int, *, user_id: int | None) -> PrivacyPage:
     """The page model for the logged-in customer; reads only."""
     lines = []
-    for entry in last_changes_entries(services.ledger, client_id, limit=HISTORY):
+    for entry in last_changes_entries(views.ledger, client_id, limit=HISTORY):
         actor = entry.get("actor") or {}
         own = _is_own(actor, client_id)
         at = words.as_utc(entry.get("occurred_at"))
         lines.append(HistoryLine(at=words.stamp(at), at_iso=at.isoformat() if at else "",
                                  fields=_fields(entry), who=_who(actor, own),
-                                 ip=_own_ip(services.ledger, entry) if own else ""))
-    return PrivacyPage(check=client_panel(services, client_id, user_id=user_id), history=tuple(lines))
+                                 ip=_own_ip(views.ledger, entry) if own else ""))
+    return PrivacyPage(check=client_panel(views, client_id, user_id=user_id), history=tuple(lines))
 
 
 def _is_own(actor: Mapping[str, Any], client_id: int) -> bool:
@@ -59,8 +61,6 @@ def _who(actor: Mapping[str, Any], own: bool) -> str:
 
 
 def _fields(entry: Mapping[str, Any]) -> str:
-    from bridge.verification.messages import labels
-
     names = [str(c.get("field")) for c in entry.get("changes") or () if c.get("field")]
     return labels(names) if names else ""
 

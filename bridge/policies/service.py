@@ -5,6 +5,7 @@ effect only after a notice period of days."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from bridge.clock import parse_rfc3339, rfc3339
 from bridge.errors import Conflict
 from bridge.ledger.entries import Actor, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
+from bridge.ledger.store import LedgerStore
 
 CACHE_SECONDS = 60.0
 
@@ -32,11 +34,36 @@ class Policy:
                 "url": self.url}
 
 
-class Policies:
-    def __init__(self, *, ledger: Ledger, notice_days: int) -> None:
-        self.ledger, self.notice = ledger, timedelta(days=notice_days)
+class PolicyVersions:
+    """The published versions, read from the ledger's own entries (cached briefly): what the
+    ledger stamps on every entry as the version in force at its `occurred_at`."""
+
+    def __init__(self, *, store: LedgerStore) -> None:
+        self.store = store
         self._cache: tuple[float, list[Policy]] | None = None
         self._lock = threading.Lock()
+
+    def all(self, *, fresh: bool = False) -> list[Policy]:
+        with self._lock:
+            if fresh or self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:
+                rows = self.store.entries_of_type(None, str(EventType.POLICY_PUBLISHED))
+                found = [_from_details(json.loads(row.body)["details"]) for row in rows]
+                self._cache = (time.monotonic(), sorted(found, key=lambda p: p.effective_at))
+            return list(self._cache[1])
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache = None
+
+    def in_force(self, at: datetime) -> str | None:
+        """The version whose effective_at is the latest at or before `at`."""
+        live = [p for p in self.all() if p.effective_at <= at]
+        return live[-1].version if live else None
+
+
+class Policies:
+    def __init__(self, *, ledger: Ledger, versions: PolicyVersions, notice_days: int) -> None:
+        self.ledger, self.versions, self.notice = ledger, versions, timedelta(days=notice_days)
 
     def publish(self, *, version: str, published_at: datetime, document_sha256: str, url: str | None,
                 actor: Actor) -> Policy:
@@ -49,21 +76,14 @@ class Policies:
             subject=Subject.of("policy", version), actor=actor,
             details={k: v for k, v in policy.as_dict().items() if k != "version"} | {"version": version})],
             webhook_id=f"bridge:policy:{version}")
-        self._cache = None
+        self.versions.forget()
         return policy
 
     def all(self, *, fresh: bool = False) -> list[Policy]:
-        with self._lock:
-            if fresh or self._cache is None or time.monotonic() - self._cache[0] > CACHE_SECONDS:
-                entries = self.ledger.entries_of_type(None, EventType.POLICY_PUBLISHED, reveal=False)
-                found = [_from_details(e["details"]) for e in entries]
-                self._cache = (time.monotonic(), sorted(found, key=lambda p: p.effective_at))
-            return list(self._cache[1])
+        return self.versions.all(fresh=fresh)
 
     def in_force(self, at: datetime) -> str | None:
-        """The version whose effective_at is the latest at or before `at`."""
-        live = [p for p in self.all() if p.effective_at <= at]
-        return live[-1].version if live else None
+        return self.versions.in_force(at)
 
 
 def _from_details(details: dict) -> Policy:

@@ -17,7 +17,6 @@ from bridge.ingest.envelope import HookEnvelope
 from bridge.ingest.service import IngestResult
 from bridge.ledger.entries import EventType
 from bridge.ledger.service import Ledger
-from bridge.ledger.store import StoreOp
 from bridge.retention.entries import client_entry
 
 ERASED_EVENT = "PrivacyBridgeErased"
@@ -41,11 +40,17 @@ class ResidualStore(Protocol):
 
     def create(self, order: Order, *, at: datetime) -> Order: ...
 
-    def op_queue(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> StoreOp: ...
+    def queue(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> None:
+        """Make the customer's order visible to the module (creating an empty one if none was prepared)."""
 
-    def op_report(self, order_id: str, *, at: datetime) -> StoreOp: ...
+    def report(self, order_id: str, *, at: datetime, seq: int | None) -> bool:
+        """Close an open order as reported by ledger entry `seq`; False when it was closed already."""
 
     def open_orders(self, *, limit: int) -> list[Order]: ...
+
+
+class _AlreadyReported(Exception):  # noqa: N818 - a signal, caught in ResidualOrders.report
+    pass
 
 
 def order_subject(order_id: str) -> str:
@@ -58,7 +63,7 @@ class ResidualOrders:
 
     def prepare(self, client_id: int, *, strategy: str) -> Order:
         """Before the shred: the customer's order, its addresses sealed (idempotent per customer).
-        It stays invisible to the module until `op_queue` commits with the purge entry."""
+        It stays invisible to the module until `open` commits with the purge entry."""
         existing = self.store.for_client(client_id)
         if existing is not None:
             return existing
@@ -69,11 +74,14 @@ class ResidualOrders:
         order = Order(order_id=order_id, client_id=client_id, strategy=strategy, sealed=json.dumps(sealed))
         return self.store.create(order, at=self.ledger.clock.now())
 
-    def op_queue(self, client_id: int, *, strategy: str, at: datetime) -> tuple[str, StoreOp]:
-        """(order id, the op that opens the order) for the purge entry's transaction."""
+    def order_id(self, client_id: int) -> str:
+        """The id of the customer's prepared order, or a new one (a purge resumed by older code)."""
         prepared = self.store.for_client(client_id)
-        order_id = prepared.order_id if prepared is not None else str(uuid.uuid4())
-        return order_id, self.store.op_queue(client_id, order_id=order_id, strategy=strategy, at=at)
+        return prepared.order_id if prepared is not None else str(uuid.uuid4())
+
+    def open(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> None:
+        """Open the order for the module, in the unit of work of the purge entry."""
+        self.store.queue(client_id, order_id=order_id, strategy=strategy, at=at)
 
     def open_orders(self, *, limit: int = WORK_LIMIT) -> list[dict[str, Any]]:
         """The unreported orders, oldest first, with their addresses opened."""
@@ -104,9 +112,15 @@ class ResidualOrders:
                    "counts": dict(data.get("counts") or {}), "skipped": list(data.get("skipped") or ())}
         draft = client_entry(EventType.RETENTION_RESIDUAL_ERASED, client_id, at=envelope.occurred_at,
                              actor=envelope.actor, details=details)
-        also = [self.store.op_report(order_id, at=self.ledger.clock.now())] if known else []
-        result = self.ledger.append([draft], webhook_id=webhook_id, also=also)
-        if known:
+        try:
+            with self.ledger.unit():
+                result = self.ledger.append([draft], webhook_id=webhook_id)
+                if known and not result.duplicate and not self.store.report(
+                        order_id, at=self.ledger.clock.now(), seq=result.seqs[-1]):
+                    raise _AlreadyReported  # a concurrent report closed it first: undo this one's entry
+        except _AlreadyReported:
+            return IngestResult("duplicate")
+        if known and not result.duplicate:
             self.ledger.shred(order_subject(order_id))  # the addresses are forgotten with it
         return IngestResult("duplicate") if result.duplicate else IngestResult("recorded", result.seqs)
 

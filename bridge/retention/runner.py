@@ -302,13 +302,15 @@ class RetentionRunner:
                    "holds_checked": progress.get("holds_checked", []),
                    "users": progress.get("users", {}), "shredded": _subjects(client_id, progress),
                    "residual_data": list(RESIDUAL_DATA)}
-        also = [self.store.op_mark_finished(client_id, status=PURGED, at=now)]
-        if self.residual is not None:
-            order_id, queue = self.residual.op_queue(client_id, strategy=progress["strategy"], at=now)
+        order_id = self.residual.order_id(client_id) if self.residual is not None else None
+        if order_id is not None:
             details.update(residual_data=list(KEPT_DATA), residual_order=order_id)
-            also.append(queue)
         draft = client_entry(EventType.RETENTION_PURGED, client_id, at=now, details=details)
-        self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}", also=also)
+        with self.ledger.unit():  # the purge entry, the finished record and the residual order
+            if not self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}").duplicate:
+                self.store.mark_finished(client_id, status=PURGED, at=now)
+                if order_id is not None:
+                    self.residual.open(client_id, order_id=order_id, strategy=progress["strategy"], at=now)
         self.checkpoint("purged", client_id)
         return Outcome("purged", {"client_id": client_id, "strategy": progress["strategy"]})
 

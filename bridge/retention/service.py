@@ -1,6 +1,5 @@
 """Schedules, cancellations, holds and shredding on deletion: each a ledger entry written in the
-same transaction as the retention row it changes. Nothing here talks to WHMCS; the daily cron
-event only queues jobs."""
+same unit of work as the retention row it changes. Nothing here talks to WHMCS."""
 
 from __future__ import annotations
 
@@ -19,35 +18,29 @@ from bridge.retention.planner import CLOSED, DELETED, PURGED, REACTIVATED, Hold,
 from bridge.retention.store import RetentionStore, StaleRecord
 
 HOLD_REASONS = ("legal_obligation", "accounting_irregularity", "legal_process")
-RUN_JOB, ANCHOR_JOB, PAYMETHOD_POLL_JOB, ORPHAN_USERS_JOB = (
-    "retention_run", "ledger_anchor", "paymethod_poll", "retention_orphan_users")
+RUN_JOB, ORPHAN_USERS_JOB = "retention_run", "retention_orphan_users"
 DELETING_STEPS = frozenset({"deleting", "whmcs_deleted", "shredded"})  # the run's own DeleteClient
 _STATUS_EVENTS = {EventType.CLIENT_CLOSED: CLOSED, EventType.CLIENT_REACTIVATED: REACTIVATED}
 _ATTEMPTS = 8
 
 
 class RetentionService:
-    def __init__(self, *, store: RetentionStore, ledger: Ledger, queue: JobQueue, months: int,
-                 autorun: bool = True) -> None:
-        self.store, self.ledger, self.queue, self.months, self.autorun = store, ledger, queue, months, autorun
+    def __init__(self, *, store: RetentionStore, ledger: Ledger, queue: JobQueue, months: int) -> None:
+        self.store, self.ledger, self.queue, self.months = store, ledger, queue, months
 
     @property
     def clock(self):  # noqa: ANN201
         return self.ledger.clock
 
-    # -- reacting to hook events -----------------------------------------------------------
-    def react(self, envelope, appended: Sequence[tuple[int, EntryDraft]]) -> None:  # noqa: ANN001
-        """After an event is stored: closures schedule, reactivations cancel, deletions shred, and
-        the daily cron queues the day's jobs."""
+    # -- hook events (in the event's unit of work) --------------------------------------------
+    def follow_account_status(self, appended: Sequence[tuple[int, EntryDraft]], *, outbox_id: int | None) -> None:
+        """Closures schedule the purge, reactivations cancel it, deletions shred."""
         for seq, draft in appended:
             kind = _STATUS_EVENTS.get(draft.event_type)
             if kind is not None and draft.client_id is not None:
-                event = StatusEvent(kind, draft.occurred_at, envelope.outbox_id)
-                self.record_status(draft.client_id, event, trigger_seq=seq)
+                self.record_status(draft.client_id, StatusEvent(kind, draft.occurred_at, outbox_id), trigger_seq=seq)
             elif draft.event_type == EventType.CLIENT_DELETED and draft.client_id is not None:
                 self.record_deletion(draft.client_id, at=draft.occurred_at)
-        if envelope.event == "DailyCronJob":
-            self.queue_daily(envelope.occurred_at)
 
     def record_status(self, client_id: int, event: StatusEvent, *, trigger_seq: int | None = None,
                       reason: str | None = None) -> str | None:
@@ -86,8 +79,9 @@ class RetentionService:
                 return None
             drafts, record = outcome
             try:
-                self.ledger.append(drafts, also=[self.store.op_put(record, expected_version=current.version
-                                                                   if current else 0)])
+                with self.ledger.unit():  # the entries first: the chain head's lock orders writers
+                    self.ledger.append(drafts)
+                    self.store.put(record, expected_version=current.version if current else 0)
                 return drafts
             except StaleRecord:
                 continue  # another event for this customer won the race: decide again on fresh state
@@ -110,23 +104,26 @@ class RetentionService:
             return [], replace(base, status=DELETED, status_at=at, deleted_at=at, purge_due_at=None,
                                shred_pending=True)
 
-        if self._compare_and_set(client_id, attempt) is not None and not self.held(client_id):
-            self.finish_deletion(client_id)
+        with self.ledger.unit():  # the deletion, and the shred when no hold stops it: at once
+            if self._compare_and_set(client_id, attempt) is not None and not self.held(client_id):
+                self.finish_deletion(client_id)
 
     def finish_deletion(self, client_id: int) -> None:
-        """Shred a deleted customer's keys and record it (exactly once)."""
+        """Shred a deleted customer's keys and record it (exactly once), in one unit of work."""
         users = self._owner_users(client_id)
-        self.ledger.shred(f"client:{client_id}")
         now = self.clock.now()
         details = {"strategy": "deleted_in_whmcs", "api_calls": [], "shredded": [f"client:{client_id}"],
                    "holds_checked": [h.hold_id for h in self.store.holds_for(client_id)],
                    "residual_data": list(RESIDUAL_DATA)}
         draft = client_entry(EventType.RETENTION_PURGED, client_id, at=now, details=details)
-        self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}",
-                           also=[self.store.op_mark_finished(client_id, status=DELETED, at=now)])
-        if users:
-            self.queue.enqueue(ORPHAN_USERS_JOB, {"client_id": client_id, "user_ids": users}, client_id=client_id,
-                               dedupe_key=f"orphans:{client_id}", now=now)
+        with self.ledger.unit():
+            if self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}").duplicate:
+                return
+            self.ledger.shred(f"client:{client_id}")
+            self.store.mark_finished(client_id, status=DELETED, at=now)
+            if users:
+                self.queue.enqueue(ORPHAN_USERS_JOB, {"client_id": client_id, "user_ids": users},
+                                   client_id=client_id, dedupe_key=f"orphans:{client_id}", now=now)
 
     def _owner_users(self, client_id: int) -> list[int]:
         created = self.ledger.entries_of_type(client_id, str(EventType.CLIENT_CREATED), reveal=False)
@@ -158,7 +155,8 @@ class RetentionService:
         draft = client_entry(EventType.HOLD_PLACED, client_id, at=hold.placed_at, actor=actor,
                              details={"hold_id": hold.hold_id, "reason": reason, "auto": False},
                              private={"reference": reference, "note": note})
-        self.ledger.append([draft], also=[self.store.op_place_hold(hold)])
+        with self.ledger.unit():
+            self.store.place_hold(hold, self.ledger.append([draft]).seqs[0])
         return {**hold_view(hold), "reference": reference, "note": note, "placed_by": actor.id}
 
     def place_auto_hold(self, client_id: int, invoice_ids: Sequence[int], *, run_id: str) -> Hold:
@@ -168,7 +166,8 @@ class RetentionService:
         draft = client_entry(EventType.HOLD_PLACED, client_id, at=hold.placed_at,
                              details={"hold_id": hold.hold_id, "reason": hold.reason, "auto": True,
                                       "reference": reference, "invoice_ids": list(invoice_ids), "run_id": run_id})
-        self.ledger.append([draft], also=[self.store.op_place_hold(hold)])
+        with self.ledger.unit():
+            self.store.place_hold(hold, self.ledger.append([draft]).seqs[0])
         return hold
 
     def release_hold(self, hold_id: str, *, actor: Actor, resolved: bool = False) -> Hold:
@@ -182,25 +181,15 @@ class RetentionService:
                              details={"hold_id": hold_id, "reason": hold.reason, "auto": hold.auto,
                                       "resolved": resolved})
         try:
-            self.ledger.append([draft], also=[self.store.op_release_hold(hold_id, at=now, by=actor.id or "")])
+            with self.ledger.unit():  # the release, and a deletion's shred it was holding back
+                self.ledger.append([draft])
+                self.store.release_hold(hold_id, at=now, by=actor.id or "")
+                record = self.store.get(hold.client_id)
+                if record is not None and record.shred_pending and not self.held(hold.client_id):
+                    self.finish_deletion(hold.client_id)
         except StaleRecord:
             raise Conflict("this hold was already released") from None
-        record = self.store.get(hold.client_id)
-        if record is not None and record.shred_pending and not self.held(hold.client_id):
-            self.finish_deletion(hold.client_id)
         return replace(hold, released_at=now)
-
-    # -- the daily cron --------------------------------------------------------------------
-    def queue_daily(self, at: datetime) -> None:
-        """Background work for the day, never run inside the webhook request. The day is that of
-        `min(at, now)`: a cron event stamped ahead of the bridge's clock (WHMCS's clock ahead, an
-        outbox row delivered with a later stamp) never starts a run as of a day still to come."""
-        now = self.clock.now()
-        day = min(at, now).date().isoformat()
-        if self.autorun:
-            self.queue.enqueue(RUN_JOB, {"as_of": day, "batch": 0}, dedupe_key=f"retention-run:{day}:0", now=now)
-        self.queue.enqueue(ANCHOR_JOB, {"day": day}, dedupe_key=f"anchor:{day}", now=now)
-        self.queue.enqueue(PAYMETHOD_POLL_JOB, {"day": day}, dedupe_key=f"paymethod-poll:{day}", now=now)
 
     # -- reads -----------------------------------------------------------------------------
     def retention_status(self, client_id: int) -> dict[str, Any]:

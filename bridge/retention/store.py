@@ -1,5 +1,5 @@
-"""What retention needs from storage. Methods named op_* return a StoreOp for Ledger.append's
-`also`, so a schedule, a hold or a purge commits together with its ledger entry."""
+"""What retention needs from storage. Writes join the caller's unit of work (Ledger.unit), so a
+schedule, a hold or a purge commits together with its ledger entry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
-from bridge.ledger.store import StoreOp
 from bridge.retention.planner import Hold, Retention
 
 
@@ -18,10 +17,10 @@ class StaleRecord(Exception):  # noqa: N818 - a signal to re-read and try again,
 class RetentionStore(Protocol):
     def get(self, client_id: int) -> Retention | None: ...
 
-    def op_put(self, record: Retention, *, expected_version: int) -> StoreOp:
+    def put(self, record: Retention, *, expected_version: int) -> None:
         """Write `record` if the stored version is still `expected_version`, else raise StaleRecord."""
 
-    def op_mark_finished(self, client_id: int, *, status: str, at: datetime) -> StoreOp:
+    def mark_finished(self, client_id: int, *, status: str, at: datetime) -> None:
         """Purged or deleted: clear the schedule, the step and any pending shred."""
 
     def planned(self) -> Iterator[Retention]:
@@ -45,9 +44,11 @@ class RetentionStore(Protocol):
                   error: str | None = None) -> bool:
         """Persist progress under our lease; False when the lease was lost."""
 
-    def op_place_hold(self, hold: Hold) -> StoreOp: ...
+    def place_hold(self, hold: Hold, seq: int | None) -> None:
+        """Store a hold placed by ledger entry `seq`."""
 
-    def op_release_hold(self, hold_id: str, *, at: datetime, by: str) -> StoreOp: ...
+    def release_hold(self, hold_id: str, *, at: datetime, by: str) -> None:
+        """Release an active hold, else raise StaleRecord."""
 
     def hold(self, hold_id: str) -> Hold | None: ...
 

@@ -98,22 +98,27 @@ class SyncService:
     def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> str:
         details = self.whmcs.get_client(client_id)
         current = client_values(details, self.whmcs.get_pay_methods(client_id))
-        drafts, also = [], []
+        drafts, states = [], []
         changes = diff(known.get(client_ref(client_id)), current)
         if changes:
             drafts.append(self._draft(Subject.of("client", client_id), client_id, changes))
-            also.append(self.states.op_put(client_id, client_ref(client_id), current))
+            states.append((client_ref(client_id), current))
         for contact in self.whmcs.iter_contacts(client_id):
             subject = contact_ref(contact.id)
             contact_changes = diff(known.get(subject), contact.fields())
             if contact_changes:
                 drafts.append(self._draft(Subject.of("contact", contact.id), client_id, contact_changes))
-                also.append(self.states.op_put(client_id, subject, contact.fields()))
+                states.append((subject, contact.fields()))
         if not drafts:
             return "unchanged"
-        self.ledger.append(drafts, also=[op for op in also if op is not None])
-        if details.status == "Closed" and self.on_closed is not None:
-            self.on_closed(client_id)
+        closed = details.status == "Closed" and self.on_closed is not None
+        with self.ledger.unit():  # the customer's entries, known state and any schedule: at once
+            seqs = self.ledger.append(drafts).seqs
+            for subject, values in states:
+                self.states.record(client_id, subject, values, seq=seqs[-1])
+            if closed:
+                self.on_closed(client_id)
+        if closed:
             return "recorded-closed"
         return "recorded"
 

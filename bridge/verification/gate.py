@@ -14,7 +14,6 @@ from bridge.ingest.envelope import HookEnvelope
 from bridge.jobs.queue import JobQueue
 from bridge.ledger.entries import Change, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
-from bridge.ledger.store import StoreOp
 from bridge.verification.messages import verification_required
 from bridge.verification.policy import ALLOWANCE_WINDOW, changed_fields, field_category, values_digest
 from bridge.verification.service import VerificationService
@@ -102,35 +101,36 @@ class Gate:
                              subject=target.ledger_subject, actor=envelope.actor, changes=changes,
                              key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
                              details={"hook": envelope.event, "fields": list(fields), **envelope.notes()})]
-        also: list[StoreOp] = []
-        if request:
-            drafts.append(self._request_draft(envelope, target, fields))
-            also.append(self._request_op(envelope, target, fields))
-        self.ledger.append(drafts, also=also)
+        with self.ledger.unit():
+            if request:
+                drafts.append(self._request_draft(envelope, target, fields))
+            self.ledger.append(drafts)
+            if request:
+                self._open_request(envelope, target, fields)
 
     def _request_draft(self, envelope: HookEnvelope, target: Target, fields: Sequence[str]) -> EntryDraft:
         return EntryDraft(event_type=EventType.VERIFICATION_REQUESTED, occurred_at=envelope.occurred_at,
                           subject=Subject.of("client", target.client_id), actor=envelope.actor,
                           client_id=target.client_id, details={"fields": list(fields)})
 
-    def _request_op(self, envelope: HookEnvelope, target: Target, fields: Sequence[str]) -> StoreOp:
+    def _open_request(self, envelope: HookEnvelope, target: Target, fields: Sequence[str]) -> None:
         actor = envelope.actor
-        return self.verifications.store.op_request(
+        self.verifications.store.add_request(
             target.client_id, at=envelope.occurred_at, fields=fields,
             actor={"type": actor.type, "id": actor.id, "user_id": actor.user_id})
 
-    # -- state projection (runs inside the event's append) -----------------------------------
-    def state_ops(self, envelope: HookEnvelope) -> list[StoreOp]:
+    # -- known state (in the event's unit of work) ---------------------------------------------
+    def record_known_state(self, envelope: HookEnvelope, seqs: Sequence[int]) -> None:
+        """Remember the protected and consent values an add or edit event moved, as of its entries."""
         target = _event_target(envelope)
         if target is None or envelope.event not in {"ClientAdd", "ClientEdit", "ContactAdd", "ContactEdit"}:
-            return []
+            return
         wanted = self.config.protected | CONSENT_STATE
         old = envelope.vars.get("olddata") or {}
         # only what moved: after fill_olddata, an unchanged field's old value is the known one
         tracked = {k: v for k, v in envelope.vars.items()
                    if k in wanted and not isinstance(v, dict) and (k not in old or old[k] != v)}
-        op = self.states.op_put(target.client_id, target.subject, tracked)
-        return [op] if op else []
+        self.states.record(target.client_id, target.subject, tracked, seq=seqs[-1] if seqs else None)
 
     def fill_olddata(self, envelope: HookEnvelope) -> HookEnvelope:
         """WHMCS's `olddata` lacks some fields the hook adds (tax_id, the gateway): take their old
@@ -146,9 +146,10 @@ class Gate:
         old.update({k: known[k] for k in missing if k in known})
         return replace(envelope, vars={**envelope.vars, "olddata": old})
 
-    # -- revert after ------------------------------------------------------------------------
-    def react(self, envelope: HookEnvelope, appended: Sequence[tuple[int, EntryDraft]]) -> None:
-        """After an edit event is stored: queue a revert of protected changes nobody verified."""
+    # -- revert after (in the event's unit of work) --------------------------------------------
+    def enforce(self, envelope: HookEnvelope, appended: Sequence[tuple[int, EntryDraft]]) -> None:
+        """An edit event's protected changes nobody verified: flag what cannot be checked, queue
+        the revert and open a verification request."""
         wanted = EDIT_EVENTS.get(envelope.event)
         update = next(((seq, d) for seq, d in appended if d.event_type == wanted), None)
         target = _event_target(envelope)
@@ -172,11 +173,10 @@ class Gate:
         fields = sorted(c.field for c in changed)
         payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields,
                    "unknown_new": sorted(unreadable & set(fields))}
-        if not self.queue.exists(f"revert:{seq}"):  # once per entry, also when an event is re-delivered
-            self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
-                               now=self.ledger.clock.now())
-        self.ledger.append([self._request_draft(envelope, target, fields)],
-                           also=[self._request_op(envelope, target, fields)], webhook_id=f"bridge:requested:{seq}")
+        self.ledger.append([self._request_draft(envelope, target, fields)])
+        self._open_request(envelope, target, fields)
+        self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
+                           now=self.ledger.clock.now())
 
     def _trusted(self, envelope: HookEnvelope, target: Target, *, claimed_by: str) -> bool:
         actor = envelope.actor
@@ -206,8 +206,7 @@ class Gate:
 
     def _flag_unknown(self, envelope: HookEnvelope, target: Target, fields: list[str], seq: int, *,
                       reason: str) -> None:
-        tag = "unchecked" if reason == "old value unknown" else "unreadable"
-        self.ledger.append(webhook_id=f"bridge:{tag}:{seq}", drafts=[EntryDraft(
+        self.ledger.append([EntryDraft(
             event_type=EventType.CHANGE_UNCHECKED, occurred_at=envelope.occurred_at, subject=target.ledger_subject,
             actor=envelope.actor, key_subject=Subject.of("client", target.client_id), client_id=target.client_id,
             details={"fields": fields, "reason": reason, "entry_seq": seq})])

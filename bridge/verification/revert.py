@@ -13,7 +13,7 @@ from typing import Any
 
 from bridge.ingest.values import same
 from bridge.jobs.queue import Job, JobQueue
-from bridge.jobs.worker import Final, Retryable
+from bridge.jobs.worker import Final, Retryable, whmcs_failures
 from bridge.ledger.entries import Actor, Change, EntryDraft, EventType, Subject
 from bridge.ledger.service import SHREDDED, Ledger
 from bridge.verification.policy import CHANGE_TTL, field_category
@@ -101,10 +101,10 @@ class Reverter:
                            key_subject=Subject.of("client", p["client_id"]), client_id=p["client_id"],
                            details={"entry_seq": p["seq"], "fields": sorted(restored), "job_id": job.id,
                                     "api_calls": [_action(p)]})
-        result = self.ledger.append([draft], webhook_id=f"bridge:revert:{job.id}")
-        if not result.duplicate:
-            self._note(p, f"reverted an unverified change of {', '.join(sorted(restored))} "
-                          f"(ledger seq {p['seq']}); ask for ID before applying it again", job)
+        with self.ledger.unit():
+            if not self.ledger.append([draft], webhook_id=f"bridge:revert:{job.id}").duplicate:
+                self._note(p, f"reverted an unverified change of {', '.join(sorted(restored))} "
+                              f"(ledger seq {p['seq']}); ask for ID before applying it again", job)
 
     def _record_failure(self, job: Job, p: dict[str, Any], fields: list[str], *, action: str,
                         message: str) -> None:
@@ -112,9 +112,10 @@ class Reverter:
                            subject=self._subject(p), actor=BRIDGE_ACTOR, client_id=p["client_id"],
                            details={"entry_seq": p["seq"], "fields": fields, "job_id": job.id,
                                     "whmcs_action": action, "whmcs_message": message})
-        if not self.ledger.append([draft], webhook_id=f"bridge:revert-failed:{job.id}").duplicate:
-            self._note(p, f"could not revert an unverified change of {', '.join(fields)} "
-                          f"(ledger seq {p['seq']}): {message}; please review", job)
+        with self.ledger.unit():
+            if not self.ledger.append([draft], webhook_id=f"bridge:revert-failed:{job.id}").duplicate:
+                self._note(p, f"could not revert an unverified change of {', '.join(fields)} "
+                              f"(ledger seq {p['seq']}): {message}; please review", job)
 
     def _note(self, p: dict[str, Any], text: str, job: Job) -> None:
         self.queue.enqueue(NOTE_JOB, {"client_id": p["client_id"], "text": f"Privacy bridge: {text}."},
@@ -126,12 +127,8 @@ def run_note(whmcs: WhmcsClient):  # noqa: ANN201 - a job handler
     """AddClientNote for staff. Notes carry field names and ledger seqs, never values."""
 
     def handler(job: Job) -> None:
-        try:
+        with whmcs_failures("WHMCS refused the note"):
             whmcs.add_client_note(job.payload["client_id"], job.payload["text"], change_id=str(uuid.uuid4()))
-        except WhmcsUnavailable as exc:
-            raise Retryable(f"WHMCS unavailable during {exc.action}") from None
-        except WhmcsRejected as exc:
-            raise Final(f"WHMCS refused the note: {exc.whmcs_message}") from None
 
     return handler
 

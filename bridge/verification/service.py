@@ -53,7 +53,10 @@ class VerificationService:
                      "expires_at": new.expires_at.isoformat(), "user_id": new.user_id},
             private={"document_last4": attestation.document_last4, "note": attestation.note},
         )
-        self.ledger.append([draft], also=[self.store.op_add(new), self.store.op_resolve(client_id, at=now)])
+        with self.ledger.unit():
+            self.ledger.append([draft])
+            self.store.add(new)
+            self.store.resolve(client_id, at=now)
         return self.current(client_id, user_id=attestation.user_id)
 
     def revoke_verification(self, client_id: int, *, actor: Actor) -> None:
@@ -62,7 +65,9 @@ class VerificationService:
             raise NotFound("no current verification for this client")
         draft = EntryDraft(event_type=EventType.VERIFICATION_REVOKED, occurred_at=now,
                            subject=Subject.of("client", client_id), actor=actor, client_id=client_id)
-        self.ledger.append([draft], also=[self.store.op_revoke(client_id, at=now, by=actor.id or "")])
+        with self.ledger.unit():
+            self.ledger.append([draft])
+            self.store.revoke(client_id, at=now, by=actor.id or "")
 
     def current(self, client_id: int, *, at: datetime | None = None, user_id: int | None = None) -> Verification | None:
         return current_verification(self.store.for_client(client_id), at or self.clock.now(), user_id=user_id)

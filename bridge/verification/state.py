@@ -9,7 +9,6 @@ from typing import Any
 
 from bridge.crypto import KeyUnavailable, open_value, seal_value
 from bridge.ledger.keyring import Keyring
-from bridge.ledger.store import StoreOp
 from bridge.verification.store import VerificationStore
 
 
@@ -25,17 +24,22 @@ class KnownStates:
     def __init__(self, *, store: VerificationStore, keyring: Keyring) -> None:
         self.store, self.keyring = store, keyring
 
-    def op_put(self, client_id: int, subject: str, values: Mapping[str, Any]) -> StoreOp | None:
-        """A StoreOp that records `values` (None for nothing to record)."""
+    def record(self, client_id: int, subject: str, values: Mapping[str, Any], *, seq: int | None) -> None:
+        """Remember `values` (None values are skipped) as known as of ledger entry `seq`, in the
+        caller's unit of work."""
         values = {k: v for k, v in values.items() if v is not None}
         if not values:
-            return None
+            return
         key = self.keyring.for_writing(client_ref(client_id))
         sealed = {
             name: json.dumps(seal_value(value, data_key=key.key, kid=key.kid, entry_id=f"state|{subject}", field=name))
             for name, value in values.items()
         }
-        return self.store.op_put_state(subject, client_id, sealed)
+        self.store.put_state(subject, client_id, sealed, seq)
+
+    def subjects_of(self, client_id: int) -> list[str]:
+        """The client's own subject and its contacts' that have a known state."""
+        return self.store.subjects_of(client_id)
 
     def get(self, subject: str, *, client_id: int | None = None) -> dict[str, Any] | None:
         """The known values, or None when nothing is known (or the key is shredded). With

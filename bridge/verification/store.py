@@ -1,5 +1,5 @@
-"""What verification needs from storage. Methods named op_* return a StoreOp for Ledger.append's
-`also`, so the row and its ledger entry commit together."""
+"""What verification needs from storage. Writes join the caller's unit of work (Ledger.unit), so a
+row and its ledger entry commit together."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bridge.ledger.store import KeyRecord, StoreOp
+from bridge.ledger.store import KeyRecord
 from bridge.verification.policy import Verification
 
 
@@ -32,14 +32,14 @@ class PendingRequest:
 
 
 class VerificationStore(Protocol):
-    def op_add(self, verification: NewVerification) -> StoreOp: ...
+    def add(self, verification: NewVerification) -> None: ...
 
-    def op_revoke(self, client_id: int, *, at: datetime, by: str) -> StoreOp: ...
+    def revoke(self, client_id: int, *, at: datetime, by: str) -> None: ...
 
-    def op_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> StoreOp:
+    def add_request(self, client_id: int, *, at: datetime, fields: Sequence[str], actor: Mapping[str, Any]) -> None:
         """Open a pending request, or widen the client's open one with more fields."""
 
-    def op_resolve(self, client_id: int, *, at: datetime) -> StoreOp: ...
+    def resolve(self, client_id: int, *, at: datetime) -> None: ...
 
     def for_client(self, client_id: int) -> list[Verification]: ...
 
@@ -65,7 +65,8 @@ class VerificationStore(Protocol):
         """An allowance whose call's occurred_at lies in `occurred` or whose arrival lies in
         `received` (each a closed interval)."""
 
-    def op_put_state(self, subject: str, client_id: int, sealed: Mapping[str, str]) -> StoreOp: ...
+    def put_state(self, subject: str, client_id: int, sealed: Mapping[str, str], seq: int | None) -> None:
+        """Record sealed values as the subject's known state, as of ledger entry `seq`."""
 
     def state(self, subject: str) -> dict[str, str]: ...
 

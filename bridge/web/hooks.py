@@ -103,7 +103,7 @@ def events():
     except _Unsigned:
         return _unsigned_response()
     envelope = load_hook(services, body, "event")
-    result = services.ingest.ingest(webhook_id, envelope)
+    result = services.ingest.record_event(webhook_id, envelope)
     g.log_extra = {"event": envelope.event, "outcome": result.status}  # on the request's log line
     metrics = current_app.extensions.get("bridge_metrics")
     if metrics is not None:

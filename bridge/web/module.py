@@ -55,4 +55,4 @@ def export():
     client_id = envelope.vars["userid"]
     if envelope.actor.id != str(client_id):
         raise ValidationFailed("The hook envelope is not valid.", errors={"vars.userid": ["Must be the actor."]})
-    return jsonify(ExportOutSchema().dump(export_for_customer(services, client_id)))
+    return jsonify(ExportOutSchema().dump(export_for_customer(services.views, client_id)))

@@ -38,9 +38,9 @@ def panel():
         return jsonify(PanelOutSchema().dump({"html": ""}))  # an output hook this bridge does not fill
     client_id = envelope.vars["userid"]
     if envelope.event == "AdminAreaClientSummaryPage":
-        model = admin_summary(services, client_id, outbox=envelope.vars.get("outbox"))
+        model = admin_summary(services.views, client_id, outbox=envelope.vars.get("outbox"))
     elif envelope.event == "ClientAreaPrivacyPage":
-        model = privacy_page(services, client_id, user_id=envelope.actor.user_id)
+        model = privacy_page(services.views, client_id, user_id=envelope.actor.user_id)
     else:
-        model = client_panel(services, client_id, user_id=envelope.actor.user_id)
+        model = client_panel(services.views, client_id, user_id=envelope.actor.user_id)
     return jsonify(PanelOutSchema().dump({"html": render_template(template, panel=model)}))

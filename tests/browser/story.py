@@ -67,7 +67,7 @@ def place_hold(client, services, *, reason: str = "accounting_irregularity", ref
 
 def install_retention(services, status: dict[str, Any] | None) -> None:  # noqa: ANN001
     """Replace the retention module's answer (None: as if no retention module answered)."""
-    services.extras["retention_status"] = lambda client_id: status
+    services.retention.retention_status = lambda client_id: status
 
 
 # -- the scenes shown in docs/panels/*.png and checked in Chromium --------------------------------

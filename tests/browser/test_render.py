@@ -64,7 +64,7 @@ def test_injected_markup_stays_text_in_the_browser(chromium, client, signer, ser
     services.ledger.append([EntryDraft(
         event_type=EventType.CLIENT_UPDATED, occurred_at=clock.now(), subject=Subject.of("client", CLIENT),
         actor=Actor("staff", PAYLOAD[:120]), client_id=CLIENT, changes=(Change("email", "contact"),))])
-    services.extras["retention_status"] = lambda _id: {"closed_at": None, "purge_due_at": None, "status": "held",
+    services.retention.retention_status = lambda _id: {"closed_at": None, "purge_due_at": None, "status": "held",
                                                        "holds": [{"hold_id": "h1", "reason": PAYLOAD}]}
     dom = Dom(chromium.dump_dom(page_for(tmp_path, "AdminAreaClientSummaryPage",
                                          render(client, signer, "AdminAreaClientSummaryPage"))))

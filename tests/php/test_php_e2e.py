@@ -132,8 +132,10 @@ def test_a_purges_residual_erasure_reaches_the_ledger(php, tmp_path, bridge):
     whmcs.fire("ClientAdd", {"client_id": PURGED, "user_id": 7, "firstname": "Alice", "email": "alice@example.com"},
                client_area(PURGED, 7))  # the bridge learns the address the order will carry
     services.residual.prepare(PURGED, strategy="anonymize")
-    order_id, op = services.residual.op_queue(PURGED, strategy="anonymize", at=services.clock.now())
-    services.ledger.append([email_change(PURGED, "a@example.com", "b@example.com", services.clock.now())], also=[op])
+    order_id = services.residual.order_id(PURGED)
+    with services.ledger.unit():
+        services.ledger.append([email_change(PURGED, "a@example.com", "b@example.com", services.clock.now())])
+        services.residual.open(PURGED, order_id=order_id, strategy="anonymize", at=services.clock.now())
     assert [(o["order_id"], o["emails"]) for o in services.residual.open_orders()] == [
         (order_id, ["alice@example.com"])]  # the setup: an open order
     build(whmcs)

@@ -64,8 +64,6 @@ def runner(world, *, session=None, **options):
     options = {"retry_delays": (0, 0), "sleep": lambda _s: None, **options}
     if session is None:
         return world.services.retention_runner(**options)
-    import uuid
-
     from bridge.retention.runner import RetentionRunner
     from bridge.whmcs.http import HttpWhmcsClient
 
@@ -74,7 +72,7 @@ def runner(world, *, session=None, **options):
                             secret=settings.whmcs_secret, backoff=0.005,
                             timeout=(2.0, LOST_ANSWER["seconds"] / 3))
     return RetentionRunner(service=services.retention, whmcs=whmcs, strategy=settings.retention_strategy,
-                           issue_change=lambda cid: services.issue_change(cid, f"purge:{uuid.uuid4().hex}"),
+                           issue_change=services.changes.for_purge,
                            **options)
 
 

@@ -275,7 +275,7 @@ class TestBoundChangeIds:
         return {**base_env, "BRIDGE_WHMCS_IDENTIFIER": "bridge-api"}
 
     def _issue(self, services, subject_client=CLIENT):
-        return services.issue_change(subject_client, f"test:{subject_client}")
+        return services.changes.issue(subject_client, f"test:{subject_client}")
 
     def _echo(self, clock, change_id, *, client_id=CLIENT, occurred=timedelta(seconds=5)):
         data = email_edit(clock, occurred=occurred)
@@ -316,7 +316,7 @@ class TestBoundChangeIds:
         from bridge.verification.policy import CHANGE_TTL
 
         now = clock.now()
-        services.verification_store.issue_change("c-77", client_id=CLIENT, subject="contact:77", purpose="t",
+        services.stores.verification.issue_change("c-77", client_id=CLIENT, subject="contact:77", purpose="t",
                                                  at=now, expires_at=now + CHANGE_TTL)
         event(client, signer, self._echo(clock, "c-77"))
         assert len(reverts(services)) == 1

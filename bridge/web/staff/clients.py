@@ -19,7 +19,7 @@ bp = Blueprint("staff_clients", __name__)
 @documented("Verification, retention, holds, consent, counts and open jobs", response=PrivacySummaryOutSchema)
 @require_role("agent")
 def client_privacy(client_id: int):
-    summary = privacy_summary(current_app.extensions["bridge"], checked_id(client_id))
+    summary = privacy_summary(current_app.extensions["bridge"].views, checked_id(client_id))
     return jsonify(PrivacySummaryOutSchema().dump(summary))
 
 
@@ -31,7 +31,7 @@ def client_export(client_id: int):
     from bridge.export import export_client
     from bridge.web.staff.common import staff_actor
 
-    document = export_client(current_app.extensions["bridge"], checked_id(client_id), actor=staff_actor())
+    document = export_client(current_app.extensions["bridge"].views, checked_id(client_id), actor=staff_actor())
     return jsonify(ExportOutSchema().dump(document))
 
 

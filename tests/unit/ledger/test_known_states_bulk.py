@@ -4,9 +4,7 @@ from sqlalchemy import text
 
 
 def put(services, client_id, subject, values):
-    op = services.states.op_put(client_id, subject, values)
-    with services.engine.begin() as conn:
-        op(conn, (0,))
+    services.states.record(client_id, subject, values, seq=0)
 
 
 def test_states_of_many_clients_match_one_read_each(services):

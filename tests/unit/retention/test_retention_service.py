@@ -20,7 +20,7 @@ T = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 def deliver(services, event, vars_, *, at=T, outbox=1, webhook=None):
     envelope = HookEnvelope(event=event, occurred_at=at, whmcs=WhmcsInfo("8.13.1"), actor=ADMIN, outbox_id=outbox,
                             vars=vars_)
-    return services.ingest.ingest(webhook or f"wh_{event}_{outbox}_{at.timestamp()}", envelope)
+    return services.ingest.record_event(webhook or f"wh_{event}_{outbox}_{at.timestamp()}", envelope)
 
 
 def status_edit(old, new, *, client=CLIENT, email="jane@example.com"):

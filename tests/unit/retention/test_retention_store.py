@@ -13,8 +13,7 @@ T = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def put(engine, record, version):
-    with engine.begin() as conn:
-        SqlRetentionStore(engine=engine).op_put(record, expected_version=version)(conn, ())
+    SqlRetentionStore(engine=engine).put(record, expected_version=version)
 
 
 def closed(client_id, at):
@@ -59,9 +58,7 @@ class TestRetentionStore:
         store.save_step(2, owner="a", step=None, progress={}, error="WHMCS unavailable")
         from bridge.retention.planner import Hold
 
-        with engine.begin() as conn:
-            store.op_place_hold(Hold(hold_id="h1", client_id=4, reason="legal_process", auto=False,
-                                     placed_at=T))(conn, (9,))
+        store.place_hold(Hold(hold_id="h1", client_id=4, reason="legal_process", auto=False, placed_at=T), 9)
         as_of = T + timedelta(days=800)
         assert [r.client_id for r in store.due(as_of, limit=10)] == [3, 1]
         assert [r.client_id for r in store.due(as_of, limit=10, failed=True)] == [2]
