@@ -1,9 +1,11 @@
 """Realistic traffic: ClientEdit hook requests and ledger drafts carrying personal values.
 
-The ClientEdit is a client switching the account language: WHMCS sends every client field with
-`olddata`, so the bridge diffs the whole account, seals the old and new value and the actor's IP,
-and records exactly one `client.updated` entry (no protected field moves, so no revert is queued).
-That keeps "entries == 202 responses" checkable after a run.
+The ClientEdit is one of 5,000 known customers changing a contact field (the city) from the client
+area without a verification: WHMCS sends every client field with `olddata`, so the bridge diffs the
+whole account, seals the old and new value and the actor's IP, records one `client.updated` entry,
+remembers the new known state, and, the field being protected, appends `verification.requested`,
+opens the pending request and queues the revert. "client.updated entries == 202 responses" stays
+checkable after a run.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from bridge.ledger.entries import Actor, Category, Change, EntryDraft, EventType
 from bridge.signing import sign
 
 LANGUAGES = ("english", "french", "german", "dutch", "spanish", "italian")
-CLIENTS = 500
+CLIENTS = 500  # the append benches' subjects
+KNOWN_CUSTOMERS = 5000  # the HTTP ingest's customers, each seen by the bridge before the run
+CITIES = ("London", "Leeds", "York", "Bath", "Ely", "Hull")
 
 
 def client_vars(client_id: int) -> dict:
@@ -32,13 +36,19 @@ def client_vars(client_id: int) -> dict:
 
 
 def client_edit(n: int, *, at: datetime) -> dict:
-    """The n-th ClientEdit envelope: client n % CLIENTS changes language."""
-    client_id = n % CLIENTS + 1
+    """The n-th ClientEdit envelope: customer n % KNOWN_CUSTOMERS changes city."""
+    client_id = n % KNOWN_CUSTOMERS + 1
     old = client_vars(client_id)
-    old["language"] = LANGUAGES[n % len(LANGUAGES)]
-    new = {**old, "language": LANGUAGES[(n + 1) % len(LANGUAGES)], "olddata": dict(old)}
+    old["city"] = CITIES[(n // KNOWN_CUSTOMERS) % len(CITIES)]
+    new = {**old, "city": CITIES[(n // KNOWN_CUSTOMERS + 1) % len(CITIES)], "olddata": dict(old)}
     actor = {"type": "client", "id": client_id, "user_id": client_id + 10000, "ip": f"203.0.113.{n % 250 + 1}"}
     return envelope("ClientEdit", new, actor=actor, at=at)
+
+
+def client_add(client_id: int, *, at: datetime) -> dict:
+    """How the bridge first met customer `client_id` (its sign-up), before the measured run."""
+    vars_ = {**client_vars(client_id), "client_id": client_id, "city": CITIES[0]}
+    return envelope("ClientAdd", vars_, actor={"type": "client", "id": client_id, "ip": "203.0.113.1"}, at=at)
 
 
 def signed_lines(count: int, *, secret: bytes, timestamp: int, prefix: str) -> Iterator[str]:

@@ -32,7 +32,8 @@ def notify(version: str, template: str) -> None:
     if services.whmcs is None:
         raise WhmcsNotConfigured("sending notices needs BRIDGE_WHMCS_API_URL and credentials")
     progress = Progress("customers", every=100)
-    report = notify_policy(ledger=services.ledger, whmcs=services.whmcs, version=version, template=template,
+    report = notify_policy(ledger=services.ledger, policies=services.policies, whmcs=services.whmcs,
+                           version=version, template=template,
                            issue_change=services.changes.issue, actor=Actor("system", "bridge-cli"),
                            progress=progress.step)
     progress.done()

@@ -2,8 +2,9 @@
 one unit of work, exactly once per webhook-id.
 
 `record_event` reads top to bottom: complete the envelope, draft the entries, then in one
-transaction append them, remember the known state, enforce verification and follow the account's
-status (each may append entries and queue jobs), and on the daily cron queue the day's jobs. Nothing here talks to WHMCS: the job worker does.
+transaction append them, remember the known state, enforce verification, follow the account's
+status (each may append entries and queue jobs) and, on the daily cron, queue the day's jobs.
+Nothing here talks to WHMCS: the job worker does.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from bridge.ingest.envelope import HookEnvelope
-from bridge.jobs.daily import DailyJobs
 from bridge.ingest.handlers import HANDLED_EVENTS, FieldPolicy, drafts_for
+from bridge.jobs.daily import DailyJobs
 from bridge.ledger.entries import EntryDraft
 from bridge.ledger.service import Ledger
 from bridge.retention.service import RetentionService

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bridge.errors import NotFound
 from bridge.ledger.entries import Actor, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
+from bridge.policies.service import Policies
 from bridge.whmcs.api import WhmcsRejected, WhmcsUnavailable
 
 DEFAULT_TEMPLATE = "Privacy Policy Update"
@@ -28,10 +29,10 @@ def notice_id(version: str, client_id: int) -> str:
     return f"bridge:policy-notified:{version}:{client_id}"
 
 
-def notify_policy(*, ledger: Ledger, whmcs, version: str, issue_change: Callable[[int, str], str],  # noqa: ANN001
+def notify_policy(*, ledger: Ledger, policies: Policies, whmcs, version: str, issue_change: Callable[[int, str], str],  # noqa: ANN001
                   template: str = DEFAULT_TEMPLATE, actor: Actor,
                   progress: Callable[[int], None] = lambda _n: None) -> NoticeReport:
-    policy = next((p for p in ledger.policies.all(fresh=True) if p.version == version), None)
+    policy = next((p for p in policies.all(fresh=True) if p.version == version), None)
     if policy is None:
         raise NotFound("no such policy version (publish it first)")
     report = NoticeReport()
