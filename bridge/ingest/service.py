@@ -46,15 +46,18 @@ class IngestService:
             return IngestResult("ignored" if remembered else "duplicate")
         envelope = self.gate.fill_olddata(envelope)
         drafts = [_tagged(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
+        # reads, decisions and encryption before the unit of work: it holds the write lock
+        sealed = self.ledger.seal(drafts)
+        enforcement = self.gate.assess(envelope, drafts)
         with self.ledger.unit():
             # the id is checked under the chain head's lock: the only check two workers racing
             # one id cannot both pass
-            result = self.ledger.append(drafts, webhook_id=webhook_id)
+            result = self.ledger.append_sealed(sealed, webhook_id=webhook_id)
             if result.duplicate:
                 return IngestResult("duplicate")
             appended = list(zip(result.seqs, drafts, strict=True))
             self.gate.record_known_state(envelope, result.seqs)
-            self.gate.enforce(envelope, appended)
+            self.gate.enforce(envelope, enforcement, result.seqs)
             self.retention.follow_account_status(appended, outbox_id=envelope.outbox_id)
             if envelope.event == "DailyCronJob":
                 self.daily.queue_for(envelope.occurred_at)

@@ -48,6 +48,12 @@ class Page:
     next_after: int | None
 
 
+@dataclass(frozen=True)
+class Sealed:
+    entries: tuple[PreparedEntry, ...]
+    recorded_at: datetime
+
+
 class Ledger:
     def __init__(self, *, store: LedgerStore, keyring: Keyring, clock: Clock,
                  policy_lookup: PolicyLookup = _no_policy) -> None:
@@ -62,6 +68,11 @@ class Ledger:
     def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:
         """Append drafts atomically (all or none), inside the caller's unit of work when one is
         open. With a webhook_id seen before: nothing is written (duplicate)."""
+        return self.append_sealed(self.seal(drafts), webhook_id=webhook_id)
+
+    def seal(self, drafts: Sequence[EntryDraft]) -> Sealed:
+        """The drafts with their personal values sealed, ready to chain: done before a unit of work
+        opens, the write lock is not held while encrypting."""
         keys = {}
         prepared = []
         now = self.clock.now()  # one instant for the bodies and the recorded_at column alike
@@ -70,7 +81,10 @@ class Ledger:
             if subject not in keys and _has_personal_values(draft):
                 keys[subject] = self.keyring.for_writing(subject)
             prepared.append(self._prepare(draft, keys.get(subject), recorded_at=now))
-        return self.store.append(prepared, webhook_id=webhook_id, recorded_at=now)
+        return Sealed(entries=tuple(prepared), recorded_at=now)
+
+    def append_sealed(self, sealed: Sealed, *, webhook_id: str | None = None) -> AppendResult:
+        return self.store.append(sealed.entries, webhook_id=webhook_id, recorded_at=sealed.recorded_at)
 
     def _prepare(self, draft: EntryDraft, key, *, recorded_at: datetime) -> PreparedEntry:  # noqa: ANN001
         entry_id = str(uuid.uuid4())

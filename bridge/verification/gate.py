@@ -55,6 +55,19 @@ class Target:
         return Subject.of("client", self.client_id)
 
 
+@dataclass(frozen=True)
+class Enforcement:
+    """Gate.assess's decision for one edit event, applied by Gate.enforce once its seqs are known."""
+
+    target: Target
+    index: int  # which of the event's drafts is the edit
+    echo: str | None  # the change id of what may be the bridge's own write
+    unchecked: tuple[str, ...]  # protected fields whose old value nobody knows
+    unreadable: tuple[str, ...]  # protected fields whose new value could not be read
+    revert: tuple[str, ...]  # protected fields nobody verified: revert them
+    exempt: bool = False  # an actor the policy does not enforce on (unless it is the bridge's echo)
+
+
 class Gate:
     def __init__(self, *, config: GateConfig, ledger: Ledger, verifications: VerificationService,
                  states: KnownStates, queue: JobQueue) -> None:
@@ -146,49 +159,59 @@ class Gate:
         old.update({k: known[k] for k in missing if k in known})
         return replace(envelope, vars={**envelope.vars, "olddata": old})
 
-    # -- revert after (in the event's unit of work) --------------------------------------------
-    def enforce(self, envelope: HookEnvelope, appended: Sequence[tuple[int, EntryDraft]]) -> None:
-        """An edit event's protected changes nobody verified: flag what cannot be checked, queue
-        the revert and open a verification request."""
+    # -- revert after: decided before the event's unit of work, written inside it --------------
+    def assess(self, envelope: HookEnvelope, drafts: Sequence[EntryDraft]) -> Enforcement | None:
+        """What an edit event's protected changes call for, read before its unit of work opens (so
+        the write lock is held for writes only): fields to flag as unchecked, and the fields to
+        revert when nobody verified them. None when the actor is trusted or nothing is protected."""
         wanted = EDIT_EVENTS.get(envelope.event)
-        update = next(((seq, d) for seq, d in appended if d.event_type == wanted), None)
+        index = next((i for i, d in enumerate(drafts) if d.event_type == wanted), None)
         target = _event_target(envelope)
-        if update is None or target is None:
-            return
-        seq, draft = update
-        if self._trusted(envelope, target, claimed_by=f"seq:{seq}"):
-            return
+        if index is None or target is None:
+            return None
+        actor, draft = envelope.actor, drafts[index]
+        echo = actor.change_id if actor.type == "api" and actor.id == self.config.bridge_identifier else None
+        if not echo and (actor.type not in self.config.enforce_actors
+                         or actor.type == "api" and actor.id in self.config.exempt_api_identifiers):
+            return None
         unknown = set(draft.details.get("unknown_old") or ())
         unreadable = set(draft.details.get("unknown_new") or ()) - unknown
         protected = [c for c in draft.changes if c.field in self.config.protected]
-        flagged = sorted(c.field for c in protected if c.field in unknown)
         changed = [c for c in protected if c.field not in unknown]
-        if flagged:
-            self._flag_unknown(envelope, target, flagged, seq, reason="old value unknown")
-        if unreadable & {c.field for c in changed}:
-            self._flag_unknown(envelope, target, sorted(unreadable & {c.field for c in changed}), seq,
-                               reason="new value unreadable")
-        if not changed or self._excused(envelope, target, changed):
+        revert = () if not changed or self._excused(envelope, target, changed) else tuple(
+            sorted(c.field for c in changed))
+        return Enforcement(target=target, index=index, echo=echo,
+                           unchecked=tuple(sorted(c.field for c in protected if c.field in unknown)),
+                           unreadable=tuple(sorted(unreadable & {c.field for c in changed})), revert=revert,
+                           exempt=actor.type not in self.config.enforce_actors
+                           or actor.type == "api" and actor.id in self.config.exempt_api_identifiers)
+
+    def enforce(self, envelope: HookEnvelope, plan: Enforcement | None, seqs: Sequence[int]) -> None:
+        """In the event's unit of work: flag what cannot be checked, open a verification request
+        and queue the revert of protected changes nobody verified. The bridge's own write echoed
+        back claims its change id and is never reverted (no loop)."""
+        if plan is None:
             return
-        fields = sorted(c.field for c in changed)
+        target, seq = plan.target, seqs[plan.index]
+        if plan.echo and self.verifications.store.claim_change(
+                plan.echo, client_id=target.client_id, subject=target.subject, at=envelope.occurred_at,
+                by=f"seq:{seq}", skew=CLOCK_SKEW):
+            return
+        if plan.exempt:
+            return  # an api identifier the policy trusts (a change id that is not the bridge's own)
+        if plan.unchecked:
+            self._flag_unknown(envelope, target, list(plan.unchecked), seq, reason="old value unknown")
+        if plan.unreadable:
+            self._flag_unknown(envelope, target, list(plan.unreadable), seq, reason="new value unreadable")
+        if not plan.revert:
+            return
+        fields = list(plan.revert)
         payload = {"client_id": target.client_id, "contact_id": target.contact_id, "seq": seq, "fields": fields,
-                   "unknown_new": sorted(unreadable & set(fields))}
+                   "unknown_new": sorted(set(plan.unreadable) & set(fields))}
         self.ledger.append([self._request_draft(envelope, target, fields)])
         self._open_request(envelope, target, fields)
         self.queue.enqueue(REVERT_JOB, payload, client_id=target.client_id, dedupe_key=f"revert:{seq}",
                            now=self.ledger.clock.now())
-
-    def _trusted(self, envelope: HookEnvelope, target: Target, *, claimed_by: str) -> bool:
-        actor = envelope.actor
-        if actor.type == "api":
-            if (actor.id == self.config.bridge_identifier and actor.change_id
-                    and self.verifications.store.claim_change(
-                        actor.change_id, client_id=target.client_id, subject=target.subject,
-                        at=envelope.occurred_at, by=claimed_by, skew=CLOCK_SKEW)):
-                return True  # the bridge's own write, echoed back: never reverted (no loop)
-            if actor.id in self.config.exempt_api_identifiers:
-                return True
-        return actor.type not in self.config.enforce_actors
 
     def _excused(self, envelope: HookEnvelope, target: Target, changed: Sequence[Change]) -> bool:
         at = envelope.occurred_at
