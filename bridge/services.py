@@ -211,11 +211,12 @@ def build_whmcs_client(settings: Settings):  # noqa: ANN201
     if not settings.whmcs_configured:
         return None
     from bridge.whmcs.http import HttpWhmcsClient
+    from bridge.whmcs.retry import RetryPolicy
     from bridge.whmcs.session import build_session
 
     return HttpWhmcsClient(session=build_session(), url=settings.whmcs_api_url,
                            identifier=settings.whmcs_identifier, secret=settings.whmcs_secret,
-                           accesskey=settings.whmcs_accesskey)
+                           accesskey=settings.whmcs_accesskey, policy=RetryPolicy.from_settings(settings))
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
