@@ -80,7 +80,8 @@ class TestLoadSettings:
         config.write_text("whmcs_read_timeout = 7.5\nwhmcs_read_deadline = 30\nwhmcs_retry_backoff = 0\n")
         settings = load_settings(config, environ={"BRIDGE_WHMCS_READ_ATTEMPTS": "1",
                                                   "BRIDGE_WHMCS_CONNECT_TIMEOUT": " 2.5 "})
-        assert (settings.whmcs_read_timeout, settings.whmcs_read_deadline, settings.whmcs_retry_backoff) == (7.5, 30.0, 0.0)
+        assert settings.whmcs_read_timeout == 7.5 and settings.whmcs_read_deadline == 30.0
+        assert settings.whmcs_retry_backoff == 0.0
         assert (settings.whmcs_read_attempts, settings.whmcs_connect_timeout) == (1, 2.5)
 
     @pytest.mark.parametrize(("name", "value", "says"), [
