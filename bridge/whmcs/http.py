@@ -3,11 +3,11 @@
 This is the only module that knows the wire protocol: a form-encoded POST carrying `action`,
 `identifier`, `secret`, `accesskey` (when configured) and `responsetype=json`, answered by a
 `result`/`message` envelope. Reads are retried as `retry.RetryPolicy` says (backoff with jitter
-inside one total deadline); writes are sent exactly once and carry `bridge_change_id`. Only the parameters WHMCS
-documents for an action are sent (`documented.PARAMETERS`). Redirects are never followed: the
-secret travels in the body, and a 3xx is an error naming the location. Logs name the action, the
-outcome (`success` or the error's class) and the duration only: never parameters, answers or
-credentials.
+inside one total deadline); writes are sent exactly once and carry `bridge_change_id`. Only the
+parameters WHMCS documents for an action are sent (`documented.PARAMETERS`). Redirects are never
+followed: the secret travels in the body, and a 3xx is an error naming the location. Logs name the
+action, the outcome (`success` or the error's class) and the duration only: never parameters,
+answers or credentials.
 """
 
 from __future__ import annotations
