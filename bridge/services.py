@@ -44,6 +44,7 @@ from bridge.verification.service import VerificationService
 from bridge.verification.state import KnownStates
 from bridge.whmcs.api import WhmcsClient
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 
 
@@ -135,7 +136,7 @@ def build_whmcs_client(settings: Settings) -> WhmcsClient | None:
         return None
     return HttpWhmcsClient(session=build_session(), url=settings.whmcs_api_url,
                            identifier=settings.whmcs_identifier, secret=settings.whmcs_secret,
-                           accesskey=settings.whmcs_accesskey)
+                           accesskey=settings.whmcs_accesskey, policy=RetryPolicy.from_settings(settings))
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import ipaddress
+import math
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -54,6 +55,39 @@ def _int_at_least(minimum: int) -> Callable[[str, object], int]:
             raise ConfigError(f"{name}: expected a whole number") from None
         if value < minimum:
             raise ConfigError(f"{name}: must be at least {minimum}")
+        return value
+
+    return coerce
+
+
+def _int_between(minimum: int, maximum: int) -> Callable[[str, object], int]:
+    at_least = _int_at_least(minimum)
+
+    def coerce(name: str, raw: object) -> int:
+        value = at_least(name, raw)
+        if value > maximum:
+            raise ConfigError(f"{name}: must be at most {maximum}")
+        return value
+
+    return coerce
+
+
+def _seconds(*, maximum: float, zero: bool = False) -> Callable[[str, object], float]:
+    """A number of seconds (a decimal point is fine: 0.5), more than 0 (or at least 0 when `zero`
+    is allowed) and at most `maximum`, a bound that catches milliseconds given as seconds."""
+    def coerce(name: str, raw: object) -> float:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{name}: expected a number of seconds")
+        try:
+            value = float(raw if isinstance(raw, int | float) else str(raw).strip())
+        except ValueError:
+            raise ConfigError(f"{name}: expected a number of seconds") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"{name}: expected a number of seconds")
+        if value < 0 or (value == 0 and not zero):
+            raise ConfigError(f"{name}: must be {'at least' if zero else 'more than'} 0 seconds")
+        if value > maximum:
+            raise ConfigError(f"{name}: must be at most {maximum:g} seconds")
         return value
 
     return coerce
@@ -164,6 +198,14 @@ _SPEC: dict[str, tuple[Callable[[str, object], object], object]] = {
     "whmcs_identifier": (_optional_text, None),
     "whmcs_secret": (_optional_text, None),
     "whmcs_accesskey": (_optional_text, None),
+    # the one retry policy for WHMCS calls (bridge/whmcs/retry.py); a read's deadline stays within
+    # a job's five-minute lease
+    "whmcs_connect_timeout": (_seconds(maximum=60), 5.0),
+    "whmcs_read_timeout": (_seconds(maximum=300), 20.0),
+    "whmcs_read_attempts": (_int_between(1, 10), 3),
+    "whmcs_read_deadline": (_seconds(maximum=300), 45.0),
+    "whmcs_retry_backoff": (_seconds(maximum=60, zero=True), 0.5),
+    "whmcs_retry_backoff_cap": (_seconds(maximum=300, zero=True), 8.0),
     "retention_months": (_int_at_least(1), 12),
     "retention_strategy": (_choice("anonymize", "delete"), "anonymize"),
     "retention_autorun": (_bool, True),
@@ -188,6 +230,12 @@ class Settings:
     whmcs_identifier: str | None = None
     whmcs_secret: str | None = field(default=None, repr=False)
     whmcs_accesskey: str | None = field(default=None, repr=False)
+    whmcs_connect_timeout: float = 5.0
+    whmcs_read_timeout: float = 20.0
+    whmcs_read_attempts: int = 3
+    whmcs_read_deadline: float = 45.0
+    whmcs_retry_backoff: float = 0.5
+    whmcs_retry_backoff_cap: float = 8.0
     retention_months: int = 12
     retention_strategy: str = "anonymize"
     retention_autorun: bool = True

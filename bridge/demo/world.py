@@ -23,6 +23,7 @@ from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 
 PROFILE = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
@@ -121,6 +122,10 @@ def _environment(database_url: str, emulator_base: str, secret: bytes, extra: di
         "BRIDGE_WHMCS_API_URL": api_url(emulator_base),
         "BRIDGE_WHMCS_IDENTIFIER": DEMO_IDENTIFIER,
         "BRIDGE_WHMCS_SECRET": DEMO_SECRET,
+        # a backoff measured in milliseconds: the story runs on a simulated clock and should not
+        # sleep through WHMCS's injected failures
+        "BRIDGE_WHMCS_RETRY_BACKOFF": "0.005",
+        "BRIDGE_WHMCS_RETRY_BACKOFF_CAP": "0.05",
         **extra,
     }
 
@@ -146,10 +151,10 @@ def running_world(database_url: str, clock: Clock, *, seed: bool = True,
         engine = make_engine(database_url)
         migrate.upgrade(engine)
         loaded = load_settings(environ=_environment(database_url, base, secret, settings or {}))
-        # the real client and Session, with a backoff measured in milliseconds: the story runs on
-        # a simulated clock and should not sleep through WHMCS's injected failures
+        # the real client and Session, with the retry policy the settings give
         whmcs = HttpWhmcsClient(session=stack.enter_context(build_session()), url=loaded.whmcs_api_url,
-                                identifier=loaded.whmcs_identifier, secret=loaded.whmcs_secret, backoff=0.005)
+                                identifier=loaded.whmcs_identifier, secret=loaded.whmcs_secret,
+                                policy=RetryPolicy.from_settings(loaded))
         services = build_services(loaded, clock=clock, engine=engine, whmcs=whmcs)
         stack.callback(services.dispose)
         app = create_app(services=services)

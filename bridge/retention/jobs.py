@@ -25,7 +25,9 @@ def run_retention(runner: RetentionRunner, service: RetentionService):  # noqa: 
             service.queue.enqueue(RUN_JOB, {"as_of": day.isoformat(), "batch": batch + 1,
                                             "after": report.after.as_payload()},
                                   dedupe_key=f"retention-run:{day.isoformat()}:{batch + 1}", now=service.clock.now())
-        if report.errors and not report.purged:
+        # WHMCS writes are sent once: a customer whose erasure met an unavailable WHMCS is tried
+        # again when this job is retried (with the worker's backoff), not only by tomorrow's run
+        if report.errors and (report.unavailable or not report.purged):
             raise Retryable(f"retention run: {len(report.errors)} customers failed")
 
     return handler

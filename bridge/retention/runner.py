@@ -6,9 +6,8 @@ unshredded (the purge entry is written only after the shred, exactly once per cu
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +43,8 @@ class RunReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     remaining: int = 0
     after: DueCursor | None = None  # the last customer the run reached: where a successor goes on
+    # of the errors, those where WHMCS was unavailable: a write is sent once, so the job retries them
+    unavailable: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Exactly the contract's report shape."""
@@ -55,6 +56,7 @@ class RunReport:
 class Outcome:
     kind: str  # purged | held | error | busy
     item: dict[str, Any] = field(default_factory=dict)
+    unavailable: bool = False  # an error because WHMCS could not be reached or answered nonsense
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,12 @@ def _held(client_id: int, hold_id: str | None, reason: str, reference: Any = Non
 class RetentionRunner:
     def __init__(self, *, service: RetentionService, whmcs: WhmcsClient | None, issue_change: Callable[[int], str],
                  strategy: str = "anonymize", owner: str | None = None, lease_for: timedelta = timedelta(minutes=10),
-                 retry_delays: Sequence[float] = (0.5, 2.0, 8.0), sleep: Callable[[float], None] = time.sleep,
                  checkpoint: Checkpoint | None = None, concurrency: int = 1, reveal: bool = False,
                  residual: Any = None) -> None:
         self.service, self.store, self.ledger = service, service.store, service.ledger
         self.whmcs, self.issue_change, self.strategy = whmcs, issue_change, strategy
         self.owner = owner or f"run-{uuid.uuid4().hex[:12]}"
-        self.lease_for, self.retry_delays, self.sleep = lease_for, tuple(retry_delays), sleep
+        self.lease_for = lease_for
         self.checkpoint = checkpoint or (lambda _step, _client: None)
         self.concurrency, self.reveal = max(1, concurrency), reveal
         self.residual = residual  # ResidualOrders: the module's part of the purge, or None
@@ -101,6 +102,7 @@ class RetentionRunner:
                 getattr(report, outcome.kind).append(outcome.item)
             elif outcome.kind == "error":
                 report.errors.append(outcome.item)
+                report.unavailable += outcome.unavailable
         remaining = self.store.count_due(run.as_of)
         report.remaining = max(0, remaining - len(report.purged)) if dry_run else remaining
         log.info("retention run", extra={"count": len(report.purged), "outcome": "dry-run" if dry_run else "done"})
@@ -174,7 +176,7 @@ class RetentionRunner:
         try:
             outcome = self._advance(record, run)
         except WhmcsError as exc:
-            outcome = self._failed(client_id, str(exc))
+            outcome = self._failed(client_id, str(exc), unavailable=isinstance(exc, WhmcsUnavailable))
         except ConfirmFailed:
             self.store.save_step(client_id, owner=self.owner, step="checked", progress=record.progress,
                                  error="confirm failed")
@@ -186,13 +188,13 @@ class RetentionRunner:
             self.store.release(client_id, owner=self.owner)
         return outcome
 
-    def _failed(self, client_id: int, detail: str) -> Outcome:
+    def _failed(self, client_id: int, detail: str, *, unavailable: bool = False) -> Outcome:
         current = self.store.get(client_id)
         if current is not None:
             self.store.save_step(client_id, owner=self.owner, step=current.step, progress=current.progress,
                                  error=detail[:500])
         log.warning("retention purge failed", extra={"client_id": client_id})
-        return Outcome("error", {"client_id": client_id, "detail": detail})
+        return Outcome("error", {"client_id": client_id, "detail": detail}, unavailable=unavailable)
 
     def _advance(self, record: Retention, run: _Run) -> Outcome:
         client_id = record.client_id
@@ -227,7 +229,7 @@ class RetentionRunner:
         release the automatic accounting hold. (None, progress) when the purge may go ahead."""
         client_id = record.client_id
         try:
-            details = self._retrying(lambda: self.whmcs.get_client(client_id))
+            details = self.whmcs.get_client(client_id)
         except WhmcsNotFound:
             self.service.record_deletion(client_id, at=self.service.clock.now())
             return Outcome("purged", {"client_id": client_id, "strategy": "deleted_in_whmcs"}), {}
@@ -235,13 +237,13 @@ class RetentionRunner:
             self.service.record_status(client_id, StatusEvent(REACTIVATED, self.service.clock.now()),
                                        reason="reactivated_in_whmcs")
             return _held(client_id, None, "reactivated_in_whmcs"), {}
-        if live_services(self._retrying(lambda: list(self.whmcs.iter_client_products(client_id)))):
+        if live_services(list(self.whmcs.iter_client_products(client_id))):
             return _held(client_id, None, "active_service"), {}
-        invoices = self._retrying(lambda: list(self.whmcs.iter_invoices(client_id)))
+        invoices = list(self.whmcs.iter_invoices(client_id))
         blocked = self._accounting(client_id, holds, invoices, run)
         if blocked is not None:
             return blocked, {}
-        users = self._retrying(lambda: erase.users_plan(self.whmcs, client_id, details))
+        users = erase.users_plan(self.whmcs, client_id, details)
         return None, {"strategy": self.strategy, "run_id": run.id, "users": users, "api_calls": [],
                       "invoices_checked": len(invoices), "holds_checked": [h.hold_id for h in holds]}
 
@@ -262,19 +264,19 @@ class RetentionRunner:
         calls = progress["api_calls"]
         ids = self._change_id
         if step == "client_updated":
-            calls.append(self._retrying(lambda: erase.update_client(self.whmcs, client_id, ids)))
+            calls.append(erase.update_client(self.whmcs, client_id, ids))
         elif step == "contacts_deleted":
-            calls.append(self._retrying(lambda: erase.delete_contacts(self.whmcs, client_id, ids)))
+            calls.append(erase.delete_contacts(self.whmcs, client_id, ids))
         elif step == "paymethods_deleted":
-            calls.append(self._retrying(lambda: erase.delete_pay_methods(self.whmcs, client_id, ids)))
+            calls.append(erase.delete_pay_methods(self.whmcs, client_id, ids))
         elif step == "users_done":
-            calls.extend(self._retrying(lambda: erase.erase_users(self.whmcs, client_id, progress["users"], ids)))
+            calls.extend(erase.erase_users(self.whmcs, client_id, progress["users"], ids))
         elif step == "confirmed":
-            if not self._retrying(lambda: erase.confirm(self.whmcs, client_id)):
+            if not erase.confirm(self.whmcs, client_id):
                 raise ConfirmFailed(client_id)
             calls.append({"action": "GetClientsDetails", "purpose": "confirm"})
         elif step == "whmcs_deleted":
-            calls.append(self._retrying(lambda: erase.delete_client(self.whmcs, client_id, ids)))
+            calls.append(erase.delete_client(self.whmcs, client_id, ids))
         elif step == "shredded":
             if self.residual is not None:  # the addresses are read while the customer's key still opens them
                 self.residual.prepare(client_id, strategy=progress["strategy"])
@@ -283,15 +285,6 @@ class RetentionRunner:
 
     def _change_id(self, client_id: int) -> str:
         return self.issue_change(client_id)
-
-    def _retrying(self, call: Callable[[], Any]) -> Any:
-        """WHMCS unavailable: try again after each delay, then give up for this run."""
-        for delay in self.retry_delays:
-            try:
-                return call()
-            except WhmcsUnavailable:
-                self.sleep(delay)
-        return call()
 
     def _record_purge(self, record: Retention, progress: dict, run: _Run) -> Outcome:
         client_id, now = record.client_id, self.service.clock.now()
@@ -321,12 +314,12 @@ class RetentionRunner:
         if self.whmcs is None:
             return Outcome("purged", {"client_id": client_id, "strategy": self.strategy})
         try:
-            details = self._retrying(lambda: self.whmcs.get_client(client_id))
+            details = self.whmcs.get_client(client_id)
             if details.status != "Closed":
                 return _held(client_id, None, "reactivated_in_whmcs")
-            if live_services(self._retrying(lambda: list(self.whmcs.iter_client_products(client_id)))):
+            if live_services(list(self.whmcs.iter_client_products(client_id))):
                 return _held(client_id, None, "active_service")
-            invoices = self._retrying(lambda: list(self.whmcs.iter_invoices(client_id)))
+            invoices = list(self.whmcs.iter_invoices(client_id))
         except WhmcsNotFound:
             return Outcome("purged", {"client_id": client_id, "strategy": "deleted_in_whmcs"})
         except WhmcsError as exc:

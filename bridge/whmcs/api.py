@@ -2,7 +2,8 @@
 
 `WhmcsClient` is implemented by `bridge.whmcs.http.HttpWhmcsClient` over api.php; tests and the
 demo point that same implementation at the emulator. Reads (`get_*`, `iter_*`) may be retried by
-the implementation; writes are sent once and take a required keyword `change_id`, sent to WHMCS as
+the implementation (`bridge.whmcs.retry`, the only retry layer: callers add none); writes are sent
+once and take a required keyword `change_id`, sent to WHMCS as
 `bridge_change_id` so the hook can tell the bridge's own writes from everyone else's (contract
 section 6). A write that raises `WhmcsUnavailable` may or may not have happened: the caller's
 durable job decides when to try again, after re-reading.

@@ -63,6 +63,18 @@ PARAMETERS: Mapping[str, frozenset[str]] = {
 }
 
 
+# The actions WHMCS documents as changing nothing: the only ones the client may send more than once
+# (`bridge.whmcs.retry`). Every other action in PARAMETERS is a write, sent exactly once.
+READS = frozenset({
+    "GetClients", "GetClientsDetails", "GetContacts", "GetInvoices", "GetPayMethods",
+    "GetClientsProducts", "GetUsers", "ValidateLogin", "GetActivityLog",
+})
+
+
+def is_read(action: str) -> bool:
+    return action in READS
+
+
 def source(action: str) -> str:
     """Where the action's parameters are documented (path in WHMCS's developer-docs repository)."""
     return f"api-reference/{action.lower()}.md"

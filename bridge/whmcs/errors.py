@@ -30,14 +30,19 @@ class WhmcsError(BridgeError):
 
 
 class WhmcsUnavailable(WhmcsError):
-    """WHMCS could not be reached or answered something unreadable; retrying later may succeed."""
+    """WHMCS could not be reached or answered something unreadable; retrying later may succeed.
+
+    `.transient` says whether trying again within seconds may help (a timeout, a 5xx, a
+    maintenance page): only then does the client retry a read (`bridge.whmcs.retry`). Either way
+    the durable job that made the call retries it later."""
 
     slug = "whmcs-unavailable"
     retryable = True
 
-    def __init__(self, action: str, reason: str) -> None:
+    def __init__(self, action: str, reason: str, *, transient: bool = True) -> None:
         super().__init__(f"WHMCS unavailable during {action}: {reason}", action=action)
         self.reason = reason
+        self.transient = transient
 
 
 class WhmcsRedirected(WhmcsUnavailable):
@@ -49,7 +54,7 @@ class WhmcsRedirected(WhmcsUnavailable):
     def __init__(self, action: str, location: str) -> None:
         self.location = location
         super().__init__(action, f"redirected to {location or 'nowhere'} (not followed; "
-                                 "check BRIDGE_WHMCS_API_URL)")
+                                 "check BRIDGE_WHMCS_API_URL)", transient=False)
 
 
 class WhmcsRejected(WhmcsError):

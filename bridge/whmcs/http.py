@@ -2,12 +2,12 @@
 
 This is the only module that knows the wire protocol: a form-encoded POST carrying `action`,
 `identifier`, `secret`, `accesskey` (when configured) and `responsetype=json`, answered by a
-`result`/`message` envelope. Reads are retried with exponential backoff and jitter when WHMCS is
-unavailable; writes are sent exactly once and carry `bridge_change_id`. Only the parameters WHMCS
-documents for an action are sent (`documented.PARAMETERS`). Redirects are never followed: the
-secret travels in the body, and a 3xx is an error naming the location. Logs name the action, the
-outcome (`success` or the error's class) and the duration only: never parameters, answers or
-credentials.
+`result`/`message` envelope. Reads are retried as `retry.RetryPolicy` says (backoff with jitter
+inside one total deadline); writes are sent exactly once and carry `bridge_change_id`. Only the
+parameters WHMCS documents for an action are sent (`documented.PARAMETERS`). Redirects are never
+followed: the secret travels in the body, and a 3xx is an error naming the location. Logs name the
+action, the outcome (`success` or the error's class) and the duration only: never parameters,
+answers or credentials.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from bridge.whmcs.models import (
 )
 from bridge.whmcs.paging import extract_rows, parse_page
 from bridge.whmcs.phpserial import encode_array
-from bridge.whmcs.session import DEFAULT_TIMEOUT, Timeout
+from bridge.whmcs.retry import RetryPolicy, Timeout, retry_read
 
 log = logging.getLogger("bridge.whmcs")
 
@@ -52,6 +52,7 @@ R = TypeVar("R", bound=_Row)
 Answer = dict[str, Any]
 
 _PREFERENCE_ALIASES = {"invoices": "invoice"}
+_BUSY = (408, 429)  # request timeout, too many requests: answered by a proxy or WHMCS, transient
 
 
 def encode_fields(fields: Fields) -> dict[str, str]:
@@ -75,12 +76,13 @@ def _scalar(value: object) -> str:
 
 class HttpWhmcsClient:
     """See the module docstring. Collaborators are injected: the Session (from
-    `session.build_session`), `sleep` and `random` (for backoff, replaceable in tests)."""
+    `session.build_session`), the retry policy (its numbers are settings), and the monotonic
+    `clock`, `sleep` and `random` the policy runs on (replaceable in tests)."""
 
     def __init__(
         self, *, session: requests.Session, url: str, identifier: str, secret: str,
-        accesskey: str | None = None, timeout: Timeout = DEFAULT_TIMEOUT, retries: int = 3,
-        backoff: float = 0.5, max_backoff: float = 30.0, page_size: int = 100,
+        accesskey: str | None = None, policy: RetryPolicy | None = None, page_size: int = 100,
+        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         random: Callable[[], float] = _random.random,
     ) -> None:
@@ -89,11 +91,9 @@ class HttpWhmcsClient:
         self._auth = {"identifier": identifier, "secret": secret}
         if accesskey:
             self._auth["accesskey"] = accesskey
-        self._timeout = timeout
-        self._retries = retries
-        self._backoff = backoff
-        self._max_backoff = max_backoff
+        self._policy = policy or RetryPolicy()
         self._page_size = page_size
+        self._clock = clock
         self._sleep = sleep
         self._random = random
 
@@ -102,8 +102,12 @@ class HttpWhmcsClient:
 
     # -- transport -------------------------------------------------------------------------
 
-    def _post(self, action: str, params: Mapping[str, str]) -> Answer:
-        """One call; raises WhmcsUnavailable or a WhmcsRejected subclass."""
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._policy
+
+    def _post(self, action: str, params: Mapping[str, str], timeout: Timeout) -> Answer:
+        """One request; raises WhmcsUnavailable or a WhmcsRejected subclass."""
         unknown = documented.undocumented(action, params)
         if unknown:  # a bridge bug: WHMCS would ignore them silently
             raise ValueError(f"{action} does not document {', '.join(unknown)}")
@@ -111,7 +115,7 @@ class HttpWhmcsClient:
         started = time.monotonic()
         outcome = "success"
         try:
-            return self._decode(action, self._send(action, form))
+            return self._decode(action, self._send(action, form, timeout))
         except WhmcsError as exc:
             outcome = type(exc).__name__
             raise
@@ -119,54 +123,58 @@ class HttpWhmcsClient:
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("whmcs %s %s in %.0f ms", action, outcome, elapsed_ms)
 
-    def _send(self, action: str, form: Mapping[str, str]) -> requests.Response:
+    def _send(self, action: str, form: Mapping[str, str], timeout: Timeout) -> requests.Response:
         try:
-            return self._session.post(
-                self._url, data=form, timeout=self._timeout, allow_redirects=False,
-            )
+            return self._session.post(self._url, data=form, timeout=timeout, allow_redirects=False)
         except requests.Timeout:
             raise WhmcsUnavailable(action, "timed out") from None
         except requests.ConnectionError:
             raise WhmcsUnavailable(action, "connection failed") from None
-        except requests.RequestException as exc:
-            raise WhmcsUnavailable(action, exc.__class__.__name__) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise WhmcsUnavailable(action, "answer cut off") from None
+        except requests.RequestException as exc:  # a bad URL or the like: trying again won't help
+            raise WhmcsUnavailable(action, exc.__class__.__name__, transient=False) from None
 
     @staticmethod
     def _decode(action: str, response: requests.Response) -> Answer:
         status = response.status_code
         if 300 <= status < 400:
             raise WhmcsRedirected(action, _shown_location(response.headers.get("Location", "")))
-        if status >= 500:
+        if status >= 500 or status in _BUSY:
             raise WhmcsUnavailable(action, f"HTTP {status}")
+        # an unreadable 2xx is a maintenance page or a cut-off body (worth another try); an
+        # unreadable 4xx is the wrong URL, which only the operator can fix
+        passing = status < 300
         try:
             answer = response.json()
         except ValueError:
-            raise WhmcsUnavailable(action, f"answer is not JSON (HTTP {status})") from None
+            raise WhmcsUnavailable(action, f"answer is not JSON (HTTP {status})",
+                                   transient=passing) from None
         result = answer.get("result") if isinstance(answer, dict) else None
         if result == "error":
             message = answer.get("message")
             raise classify_rejection(action, str(message or ""), http_status=status)
         if result != "success" or status >= 300:
-            raise WhmcsUnavailable(action, f"unexpected answer (HTTP {status})")
+            raise WhmcsUnavailable(action, f"unexpected answer (HTTP {status})", transient=passing)
         return answer
 
-    def _delay(self, attempt: int) -> float:
-        base = min(self._max_backoff, self._backoff * 2**attempt)
-        return base * (0.5 + self._random() / 2)  # jitter: between half and all of base
-
     def _read(self, action: str, params: Mapping[str, object]) -> Answer:
+        """A read, retried as the policy says."""
+        if not documented.is_read(action):
+            raise ValueError(f"{action} is not documented as a read; it is never retried")
         form = encode_fields(params)
-        for attempt in range(self._retries):
-            try:
-                return self._post(action, form)
-            except WhmcsUnavailable:
-                self._sleep(self._delay(attempt))
-        return self._post(action, form)
+        return retry_read(self._policy, lambda timeout: self._post(action, form, timeout),
+                          clock=self._clock, sleep=self._sleep, random=self._random)
 
     def _write(self, action: str, params: Mapping[str, object], change_id: str) -> Answer:
+        """A write: one request, whatever happens. A `WhmcsUnavailable` leaves it unknown whether
+        WHMCS carried it out; the job that holds the write re-reads and retries it later."""
+        if documented.is_read(action):
+            raise ValueError(f"{action} is a read; writes carry a change id and are sent once")
         if not change_id:
             raise ValueError("a WHMCS write needs a change_id")
-        return self._post(action, {**encode_fields(params), "bridge_change_id": change_id})
+        form = {**encode_fields(params), "bridge_change_id": change_id}
+        return self._post(action, form, self._policy.write_timeout())
 
     def _iter(
         self, action: str, params: Mapping[str, object], *, container: str, item: str,

@@ -1,9 +1,10 @@
 """The one requests.Session the bridge uses for WHMCS.
 
-Transport-level retries are limited to failures that happen before a request leaves this host
-(DNS, connection refused, connect timeout): those are safe even for writes, because WHMCS never
-saw the request. Read timeouts, resets after sending and HTTP statuses are not retried here;
-`HttpWhmcsClient` decides that per action, since only it knows whether an action is a read.
+The adapter makes exactly one attempt per request: no transport-level retries of any kind, so a
+read makes at most `RetryPolicy.attempts` requests in all and a write exactly one. Retrying is the
+client's business (`bridge.whmcs.retry`), since only it knows whether an action is a read. A
+default (connect, read) timeout applies to any call that sets none; the client always sets its
+own, from the policy.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-Timeout = tuple[float, float]
-DEFAULT_TIMEOUT: Timeout = (5.0, 30.0)
+from bridge.whmcs.retry import RetryPolicy, Timeout
+
+DEFAULT_TIMEOUT: Timeout = (RetryPolicy().connect_timeout, RetryPolicy().read_timeout)
 
 
 class TimeoutHTTPAdapter(HTTPAdapter):
@@ -31,25 +33,18 @@ class TimeoutHTTPAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def connect_only_retry(connect: int, backoff: float) -> Retry:
-    """Retry connection errors only; any error after sending is raised at once. `read=False`
-    re-raises a read error as itself, so requests reports a ReadTimeout, not a ConnectionError."""
-    return Retry(
-        total=None, connect=connect, read=False, status=0, other=0, redirect=0,
-        allowed_methods=None, backoff_factor=backoff, raise_on_status=False,
-    )
+def no_retries() -> Retry:
+    """One attempt: any error, before or after sending, is raised at once. `read=False` re-raises a
+    read error as itself, so requests reports a ReadTimeout, not a ConnectionError."""
+    return Retry(total=0, connect=0, read=False, status=0, other=0, redirect=0, raise_on_status=False)
 
 
-def build_session(
-    *, timeout: Timeout = DEFAULT_TIMEOUT, pool_size: int = 10, connect_retries: int = 2,
-    connect_backoff: float = 0.2,
-) -> requests.Session:
-    """A Session with a pooled adapter for http and https, connect-only retries and a default
+def build_session(*, timeout: Timeout = DEFAULT_TIMEOUT, pool_size: int = 10) -> requests.Session:
+    """A Session with a pooled adapter for http and https, one attempt per request and a default
     timeout on every call. TLS verification stays on (requests' default)."""
     session = requests.Session()
     adapter = TimeoutHTTPAdapter(
-        timeout=timeout, pool_connections=pool_size, pool_maxsize=pool_size,
-        max_retries=connect_only_retry(connect_retries, connect_backoff),
+        timeout=timeout, pool_connections=pool_size, pool_maxsize=pool_size, max_retries=no_retries(),
     )
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -13,6 +13,7 @@ from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET, seed_demo
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 
 T0 = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
@@ -59,10 +60,13 @@ def connect(emulator_url, sleeps):
     sessions = []
 
     def make(**overrides) -> HttpWhmcsClient:
-        session = build_session(timeout=(2.0, 2.0))
+        """Overrides named like a RetryPolicy field (read_timeout=0.2) change the policy."""
+        session = build_session()
         sessions.append(session)
+        numbers = {"backoff": 0.01, "connect_timeout": 2.0, "read_timeout": 2.0}
+        numbers.update({k: overrides.pop(k) for k in list(overrides) if k in RetryPolicy.__dataclass_fields__})
         options = dict(session=session, url=emulator_url, identifier=DEMO_IDENTIFIER,
-                       secret=DEMO_SECRET, page_size=2, sleep=sleeps.append, backoff=0.01)
+                       secret=DEMO_SECRET, page_size=2, sleep=sleeps.append, policy=RetryPolicy(**numbers))
         options.update(overrides)
         return HttpWhmcsClient(**options)
 

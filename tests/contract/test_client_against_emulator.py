@@ -20,6 +20,7 @@ from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 from tests.contract.conftest import T0
 
@@ -152,9 +153,9 @@ class TestAccessErrors:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        with build_session(connect_retries=0) as session:
+        with build_session() as session:
             client = HttpWhmcsClient(session=session, url=f"http://127.0.0.1:{port}/api.php",
-                                     identifier="x", secret="y", retries=0)
+                                     identifier="x", secret="y", policy=RetryPolicy(attempts=1))
             assert check_whmcs(client) == {"ok": False, "detail": "unreachable"}
 
 
@@ -175,13 +176,13 @@ class TestInjectedFailures:
     def test_a_timeout(self, connect, emulator):
         emulator.fail("CloseClient", "timeout", seconds=1.0, apply=True)
         with pytest.raises(WhmcsUnavailable) as raised:
-            connect(timeout=(2.0, 0.2)).close_client(1, change_id="c")
+            connect(read_timeout=0.2).close_client(1, change_id="c")
         assert raised.value.reason == "timed out"
         # WHMCS carried the write out although the caller heard nothing: re-read, don't assume.
         assert connect().get_client(1).status == "Closed"
 
     def test_malformed_body_and_injected_error(self, connect, emulator):
-        client = connect(retries=0)
+        client = connect(attempts=1)
         emulator.fail("GetUsers", "malformed")
         with pytest.raises(WhmcsUnavailable):
             list(client.iter_users())

@@ -25,7 +25,7 @@ def purge(world, client_id):
     body = envelope("ClientClose", {"userid": client_id}, actor=ADMIN, at=world.clock.now())
     assert world.post("/v1/hooks/whmcs", body).status_code == 202
     world.clock.advance(timedelta(days=366))
-    runner = world.services.retention_runner(retry_delays=(0, 0), sleep=lambda _s: None)
+    runner = world.services.retention_runner()
     assert runner.run(world.clock.now().date()).purged == [{"client_id": client_id, "strategy": "anonymize"}]
 
 

@@ -26,7 +26,7 @@ def close(world, client_id, *, ago=timedelta(0)):
 
 
 def runner(world, **options):
-    return world.services.retention_runner(retry_delays=(0, 0), sleep=lambda _s: None, **options)
+    return world.services.retention_runner(**options)
 
 
 def run(world, **options):

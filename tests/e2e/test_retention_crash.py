@@ -1,6 +1,7 @@
 """Crash safety by fault injection: a run killed at any step (an exception raised at a named step
 marker, which like a kill skips every cleanup and leaves the lease held) is finished by a later
-run exactly once; WHMCS failures are retried with backoff and reported per customer."""
+run exactly once; WHMCS failures are reported per customer, and a write WHMCS was unavailable for
+is sent once per run and retried by the run's job, with the worker's backoff."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from bridge.demo.hooks import envelope
 from bridge.demo.world import running_world
 from bridge.retention.runner import ANONYMIZE_STEPS, DELETE_STEPS
+from bridge.retention.service import RUN_JOB
 
 ADMIN = {"type": "admin", "id": 1, "ip": "198.51.100.7"}  # an IP: the customer has a data key
 YEAR = timedelta(days=366)
@@ -36,7 +38,7 @@ def due_alan(world):
 
 
 def runner(world, **options):
-    return world.services.retention_runner(**{"retry_delays": (0, 0), "sleep": lambda _s: None, **options})
+    return world.services.retention_runner(**options)
 
 
 def purged_entries(world, client_id):
@@ -102,12 +104,57 @@ def test_killed_after_a_write_but_before_its_marker_the_step_is_redone_harmlessl
     assert len(purged_entries(world, alan)) == 1
 
 
-def test_whmcs_unavailable_is_retried_with_backoff(world):
+def close_now(world, firstname):
+    with world.emulator.locked() as store:
+        client = next(c for c in store.clients.values() if c.fields["firstname"] == firstname)
+        client.status, client_id = "Closed", client.id
+    world.post("/v1/hooks/whmcs", envelope("ClientClose", {"userid": client_id}, actor=ADMIN, at=world.clock.now()))
+    return client_id
+
+
+def queue_run(world):
+    day = world.clock.now().date().isoformat()
+    return world.services.queue.enqueue(RUN_JOB, {"as_of": day, "batch": 0}, dedupe_key=f"retention-run:{day}:0",
+                                        now=world.clock.now())
+
+
+def test_a_write_met_by_an_unavailable_whmcs_is_sent_once_and_the_run_job_retries_it(world):
+    """WHMCS writes are sent once: the UpdateClient that met a 500 is not repeated by the client or
+    the runner; the retention job is retried with the worker's backoff, and that finishes it."""
     alan = due_alan(world)
-    world.emulator.fail("UpdateClient", "http500", times=2)
-    slept = []
-    report = runner(world, retry_delays=(0.5, 2.0), sleep=slept.append).run(world.clock.now().date())
-    assert report.purged == [{"client_id": alan, "strategy": "anonymize"}] and slept == [0.5, 2.0]
+    world.emulator.fail("UpdateClient", "http500", times=1)
+    job_id = queue_run(world)
+    world.worker.drain()
+    job = world.services.queue.get(job_id)
+    assert job.status == "pending" and job.last_error == "retention run: 1 customers failed"
+    assert [c.outcome for c in world.emulator.calls_to("UpdateClient")] == ["fault:http500"]
+    assert purged_entries(world, alan) == [] and not key_shredded(world, alan)
+    world.clock.advance(timedelta(minutes=1))  # past the worker's backoff
+    world.worker.drain()
+    assert world.services.queue.get(job_id).status == "done"
+    assert [c.outcome for c in world.emulator.calls_to("UpdateClient")] == ["fault:http500", "success"]
+    assert len(purged_entries(world, alan)) == 1 and key_shredded(world, alan)
+
+
+def test_a_run_that_purged_some_is_still_retried_for_those_whmcs_was_unavailable_for(world):
+    """One customer purged, the other's write met a 500: the job is retried for the second one
+    (not left to tomorrow's run), and the first is not erased again."""
+    grace, alan = close_now(world, "Grace"), close_now(world, "Alan")
+    world.clock.advance(YEAR)
+    world.emulator.fail("UpdateClient", "http500", times=1)
+    job_id = queue_run(world)
+    world.worker.drain()
+    assert world.services.queue.get(job_id).status == "pending"
+    first = [c.params["clientid"] for c in world.emulator.calls_to("UpdateClient")]
+    assert len(first) == 2 and sorted(first) == sorted([str(grace), str(alan)])
+    failed = int(first[0])  # the call that met the fault
+    done = alan if failed == grace else grace
+    assert len(purged_entries(world, done)) == 1 and purged_entries(world, failed) == []
+    world.clock.advance(timedelta(minutes=1))
+    world.worker.drain()
+    assert world.services.queue.get(job_id).status == "done"
+    assert [c.params["clientid"] for c in writes(world, "UpdateClient")] == [str(done), str(failed)]
+    assert len(purged_entries(world, failed)) == 1 and len(purged_entries(world, done)) == 1
 
 
 def test_whmcs_errors_are_reported_per_customer_and_the_next_run_finishes(world):

@@ -62,7 +62,7 @@ def purge_entry(world, client_id):
 
 
 def runner(world, **options):
-    return world.services.retention_runner(retry_delays=(0, 0), sleep=lambda _s: None, **options)
+    return world.services.retention_runner(**options)
 
 
 class TestClocks:

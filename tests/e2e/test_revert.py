@@ -135,3 +135,20 @@ class TestRevert:
             world.worker.drain()
         assert client_fields(world, ada)["lastname"] == "Lovelace"
         assert world.services.queue.for_client(ada) == []
+
+    def test_a_revert_write_met_by_a_500_is_sent_once_and_its_job_retries_it(self, world, ada, clock):
+        """The client sends a write once; the revert job, retried by the worker's backoff, re-reads
+        the customer and sends it again."""
+        world.emulator.fail("UpdateClient", "http500", times=1)
+        world.hook("ClientEdit", edit_client(world, ada, lastname="Byron"), actor={**CUSTOMER, "id": ada})
+        world.worker.drain()
+        assert [c.outcome for c in world.emulator.calls_to("UpdateClient")] == ["fault:http500"]
+        [job] = world.services.queue.for_client(ada)
+        assert job.status == "pending" and job.last_error == "WHMCS unavailable during UpdateClient"
+        reads_before = len(world.emulator.calls_to("GetClientsDetails"))
+        clock.advance(timedelta(minutes=2))
+        world.worker.drain()
+        assert [c.outcome for c in world.emulator.calls_to("UpdateClient")] == ["fault:http500", "success"]
+        assert len(world.emulator.calls_to("GetClientsDetails")) > reads_before  # re-read before writing again
+        assert client_fields(world, ada)["lastname"] == "Lovelace"
+        assert world.services.queue.for_client(ada) == []

@@ -31,6 +31,7 @@ from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET, seed_demo
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 
 
@@ -70,7 +71,7 @@ def installation(db_url) -> Iterator[SimpleNamespace]:
         session = stack.enter_context(build_session())
         session.hooks["response"].append(_answered(order))
         whmcs = HttpWhmcsClient(session=session, url=settings.whmcs_api_url, identifier=DEMO_IDENTIFIER,
-                                secret=DEMO_SECRET, backoff=0.005)
+                                secret=DEMO_SECRET, policy=RetryPolicy(backoff=0.005))
         services = build_services(settings, clock=clock, engine=engine, whmcs=whmcs)
         stack.callback(services.dispose)
         bridge_url = _serve(stack, create_app(services=services))

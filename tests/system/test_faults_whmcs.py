@@ -61,16 +61,16 @@ def impatient_session():
 
 
 def runner(world, *, session=None, **options):
-    options = {"retry_delays": (0, 0), "sleep": lambda _s: None, **options}
     if session is None:
         return world.services.retention_runner(**options)
     from bridge.retention.runner import RetentionRunner
     from bridge.whmcs.http import HttpWhmcsClient
+    from bridge.whmcs.retry import RetryPolicy
 
     settings, services = world.services.settings, world.services
     whmcs = HttpWhmcsClient(session=session, url=settings.whmcs_api_url, identifier=settings.whmcs_identifier,
-                            secret=settings.whmcs_secret, backoff=0.005,
-                            timeout=(2.0, LOST_ANSWER["seconds"] / 3))
+                            secret=settings.whmcs_secret,
+                            policy=RetryPolicy(backoff=0.005, read_timeout=LOST_ANSWER["seconds"] / 3))
     return RetentionRunner(service=services.retention, whmcs=whmcs, strategy=settings.retention_strategy,
                            issue_change=services.changes.for_purge,
                            **options)

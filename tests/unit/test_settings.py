@@ -52,6 +52,17 @@ class TestLoadSettings:
             ("BRIDGE_RETENTION_AUTORUN", "maybe"),
             ("BRIDGE_DATABASE_URL", "mysql://x"),
             ("BRIDGE_LOG_FORMAT", "xml"),
+            ("BRIDGE_WHMCS_CONNECT_TIMEOUT", "five"),
+            ("BRIDGE_WHMCS_CONNECT_TIMEOUT", "0.0"),
+            ("BRIDGE_WHMCS_READ_TIMEOUT", "-3"),
+            ("BRIDGE_WHMCS_READ_TIMEOUT", "20000"),
+            ("BRIDGE_WHMCS_READ_DEADLINE", "nan"),
+            ("BRIDGE_WHMCS_READ_DEADLINE", "inf"),
+            ("BRIDGE_WHMCS_READ_ATTEMPTS", "-2"),
+            ("BRIDGE_WHMCS_READ_ATTEMPTS", "2.5"),
+            ("BRIDGE_WHMCS_READ_ATTEMPTS", "11"),
+            ("BRIDGE_WHMCS_RETRY_BACKOFF", "-0.5"),
+            ("BRIDGE_WHMCS_RETRY_BACKOFF_CAP", "a while"),
         ],
     )
     def test_a_bad_value_names_the_setting_and_never_echoes_it(self, name, value):
@@ -59,6 +70,38 @@ class TestLoadSettings:
             load_settings(environ={name: value})
         assert name in caught.value.message
         assert value not in caught.value.message
+
+    def test_the_whmcs_retry_policy_has_defaults_and_takes_seconds_from_env_or_toml(self, tmp_path):
+        defaults = load_settings(environ={})
+        assert (defaults.whmcs_connect_timeout, defaults.whmcs_read_timeout, defaults.whmcs_read_attempts,
+                defaults.whmcs_read_deadline, defaults.whmcs_retry_backoff,
+                defaults.whmcs_retry_backoff_cap) == (5.0, 20.0, 3, 45.0, 0.5, 8.0)
+        config = tmp_path / "bridge.toml"
+        config.write_text("whmcs_read_timeout = 7.5\nwhmcs_read_deadline = 30\nwhmcs_retry_backoff = 0\n")
+        settings = load_settings(config, environ={"BRIDGE_WHMCS_READ_ATTEMPTS": "1",
+                                                  "BRIDGE_WHMCS_CONNECT_TIMEOUT": " 2.5 "})
+        assert settings.whmcs_read_timeout == 7.5 and settings.whmcs_read_deadline == 30.0
+        assert settings.whmcs_retry_backoff == 0.0
+        assert (settings.whmcs_read_attempts, settings.whmcs_connect_timeout) == (1, 2.5)
+
+    @pytest.mark.parametrize(("name", "value", "says"), [
+        ("BRIDGE_WHMCS_READ_TIMEOUT", "abc", "expected a number of seconds"),
+        ("BRIDGE_WHMCS_READ_TIMEOUT", "0", "must be more than 0 seconds"),
+        ("BRIDGE_WHMCS_READ_DEADLINE", "600", "must be at most 300 seconds"),
+        ("BRIDGE_WHMCS_RETRY_BACKOFF", "-1", "must be at least 0 seconds"),
+        ("BRIDGE_WHMCS_READ_ATTEMPTS", "20", "must be at most 10"),
+        ("BRIDGE_WHMCS_READ_ATTEMPTS", "0", "must be at least 1"),
+    ])
+    def test_a_bad_whmcs_timing_says_what_is_wrong(self, name, value, says):
+        with pytest.raises(ConfigError) as caught:
+            load_settings(environ={name: value})
+        assert caught.value.message == f"{name}: {says}"
+
+    def test_a_toml_boolean_is_not_a_number_of_seconds(self, tmp_path):
+        config = tmp_path / "bridge.toml"
+        config.write_text("whmcs_read_deadline = true\n")
+        with pytest.raises(ConfigError, match="BRIDGE_WHMCS_READ_DEADLINE: expected a number of seconds"):
+            load_settings(config, environ={})
 
     def test_unknown_toml_keys_are_reported(self, tmp_path):
         config = tmp_path / "bridge.toml"

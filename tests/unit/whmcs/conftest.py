@@ -11,6 +11,7 @@ import responses
 from bridge.clock import FixedClock
 from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
+from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
 
 API_URL = "https://whmcs.example.test/includes/api.php"
@@ -35,11 +36,13 @@ def make_client(sleeps):
     sessions = []
 
     def make(**overrides) -> HttpWhmcsClient:
+        """Overrides named like a RetryPolicy field (attempts=1) change the policy."""
         session = build_session()
         sessions.append(session)
+        numbers = {k: overrides.pop(k) for k in list(overrides) if k in RetryPolicy.__dataclass_fields__}
         options = dict(
             session=session, url=API_URL, identifier=IDENTIFIER, secret=SECRET,
-            sleep=sleeps.append, random=lambda: 1.0, backoff=0.5,
+            sleep=sleeps.append, random=lambda: 1.0, policy=RetryPolicy(**{"backoff": 0.5, **numbers}),
         )
         options.update(overrides)
         return HttpWhmcsClient(**options)

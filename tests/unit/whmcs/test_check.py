@@ -24,7 +24,7 @@ from tests.unit.whmcs.conftest import API_URL, SECRET
 ])
 def test_reports_each_outcome(mocked, make_client, answer, detail):
     mocked.post(API_URL, **answer)
-    result = check_whmcs(make_client(retries=0))
+    result = check_whmcs(make_client(attempts=1))
     assert result == {"ok": detail == "reachable", "detail": detail}
     assert SECRET not in str(result)
 

@@ -98,9 +98,8 @@ class TestRedirects:
             handler.end_headers()
 
         origin = servers(redirect)
-        client = HttpWhmcsClient(session=build_session(connect_retries=0), url=origin.url,
-                                 identifier=IDENTIFIER, secret=SECRET, retries=0,
-                                 sleep=lambda _s: None)
+        client = HttpWhmcsClient(session=build_session(), url=origin.url,
+                                 identifier=IDENTIFIER, secret=SECRET, sleep=lambda _s: None)
         with pytest.raises(WhmcsRedirected) as raised:
             client.update_client(1, {"city": "Leeds"}, change_id="c-1")
         assert SECRET.encode() in origin.bodies[0]  # the setup: the origin got the credential

@@ -1,5 +1,5 @@
 """HttpWhmcsClient against HTTP answers the emulator should not fake: resets, timeouts, broken
-bodies, error pages; plus the retry rules (reads retried with backoff, writes never)."""
+bodies, error pages. The retry rules are in test_retry_policy.py."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ class TestUnavailable:
     ):
         mocked.post(API_URL, **answer)
         with pytest.raises(WhmcsUnavailable) as raised:
-            make_client(retries=0).get_client(1)
+            make_client(attempts=1).get_client(1)
         assert raised.value.action == "GetClientsDetails"
         assert raised.value.retryable is True
 
@@ -114,49 +114,6 @@ class TestRejected:
         mocked.post(API_URL, json={"result": "error", "message": "Client Not Found"})
         with pytest.raises(WhmcsNotFound):
             whmcs.get_client(1)
-        assert len(mocked.calls) == 1
-        assert sleeps == []
-
-
-class TestReadRetries:
-    def test_retries_with_exponential_backoff_until_success(self, mocked, whmcs, sleeps):
-        mocked.post(API_URL, status=503, body="busy")
-        mocked.post(API_URL, body=requests.ConnectionError("reset"))
-        mocked.post(API_URL, json=page_of([CLIENT_ROW]))
-        page = whmcs.get_clients()
-        assert [row.id for row in page.rows] == [1]
-        assert sleeps == [0.5, 1.0]
-
-    def test_gives_up_after_the_configured_retries(self, mocked, whmcs, sleeps):
-        mocked.post(API_URL, status=502, body="bad gateway")
-        with pytest.raises(WhmcsUnavailable):
-            whmcs.get_clients()
-        assert len(mocked.calls) == 4
-        assert sleeps == [0.5, 1.0, 2.0]
-
-    def test_jitter_shortens_a_delay_to_no_less_than_half(self, mocked, make_client, sleeps):
-        mocked.post(API_URL, status=503, body="busy")
-        with pytest.raises(WhmcsUnavailable):
-            make_client(random=lambda: 0.0, retries=2).get_clients()
-        assert sleeps == [0.25, 0.5]
-
-    def test_backoff_is_capped(self, mocked, make_client, sleeps):
-        mocked.post(API_URL, status=503, body="busy")
-        with pytest.raises(WhmcsUnavailable):
-            make_client(backoff=10, max_backoff=15, retries=3).get_clients()
-        assert sleeps == [10, 15, 15]
-
-
-class TestWritesAreNeverRetried:
-    @pytest.mark.parametrize("answer", [
-        {"body": requests.ConnectionError("reset")},
-        {"body": requests.exceptions.ReadTimeout("timed out")},
-        {"status": 500, "body": "oops"},
-    ])
-    def test_a_failed_write_is_sent_once(self, mocked, whmcs, sleeps, answer):
-        mocked.post(API_URL, **answer)
-        with pytest.raises(WhmcsUnavailable):
-            whmcs.update_client(1, {"firstname": "X"}, change_id="c-9")
         assert len(mocked.calls) == 1
         assert sleeps == []
 

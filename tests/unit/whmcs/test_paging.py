@@ -151,4 +151,4 @@ class TestNestings:
     def test_rows_that_are_not_objects_are_unreadable(self, mocked, make_client):
         serve(mocked, [{"result": "success", "totalresults": 1, "clients": {"client": ["x"]}}])
         with pytest.raises(WhmcsUnavailable):
-            list(make_client(retries=0).iter_clients())
+            list(make_client(attempts=1).iter_clients())
