@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select, update
 from bridge.db.base import read_tx, write_tx
 from bridge.db.retention_models import ResidualOrderRow
 from bridge.ledger.store import StoreOp
-from bridge.retention.residual import Order
+from bridge.retention.residual import Order, OrderClosed
 
 O = ResidualOrderRow.__table__  # noqa: E741 - the table, as R and H are in retention_store
 
@@ -58,8 +58,13 @@ class SqlResidualStore:
 
     def op_report(self, order_id: str, *, at: datetime) -> StoreOp:
         def run(conn, seqs) -> None:  # noqa: ANN001
-            conn.execute(update(O).where(O.c.order_id == order_id, O.c.reported_at.is_(None))
-                         .values(reported_at=at, report_seq=seqs[-1] if seqs else None, emails=None))
+            # Under the chain-head lock, and the row's own lock on PostgreSQL: of two reports
+            # racing, the second finds the order closed and its whole append rolls back.
+            closed = conn.execute(update(O).where(O.c.order_id == order_id, O.c.reported_at.is_(None))
+                                  .values(reported_at=at, report_seq=seqs[-1] if seqs else None, emails=None)
+                                  .returning(O.c.order_id)).first()
+            if closed is None:
+                raise OrderClosed(order_id)
 
         return run
 

@@ -34,6 +34,10 @@ class Order:
     reported_at: datetime | None = None
 
 
+class OrderClosed(Exception):  # noqa: N818 - a signal that another report won, not a failure
+    """The order was reported meanwhile (a concurrent report under another webhook-id)."""
+
+
 class ResidualStore(Protocol):
     def for_client(self, client_id: int) -> Order | None: ...
 
@@ -43,7 +47,8 @@ class ResidualStore(Protocol):
 
     def op_queue(self, client_id: int, *, order_id: str, strategy: str, at: datetime) -> StoreOp: ...
 
-    def op_report(self, order_id: str, *, at: datetime) -> StoreOp: ...
+    def op_report(self, order_id: str, *, at: datetime) -> StoreOp:
+        """Close the order if it is still open, else raise OrderClosed (rolling the append back)."""
 
     def open_orders(self, *, limit: int) -> list[Order]: ...
 
@@ -91,8 +96,10 @@ class ResidualOrders:
 
     def report(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
         """Ledger the module's report as `retention.residual_erased` and close the order, then
-        shred its key. A report of an order already closed writes nothing (duplicate); a report
-        for an unknown order (or another client's) is recorded as such and closes nothing."""
+        shred its key. A report of an order already closed writes nothing (duplicate), also when
+        two reports race: the order is closed by a conditional update in the entry's own
+        transaction, so the loser's entry rolls back. A report for an unknown order (or another
+        client's) is recorded as such and closes nothing."""
         data = envelope.vars
         order_id, client_id = str(data["order_id"]), int(data["client_id"])
         order = self.store.get(order_id)
@@ -105,7 +112,11 @@ class ResidualOrders:
         draft = client_entry(EventType.RETENTION_RESIDUAL_ERASED, client_id, at=envelope.occurred_at,
                              actor=envelope.actor, details=details)
         also = [self.store.op_report(order_id, at=self.ledger.clock.now())] if known else []
-        result = self.ledger.append([draft], webhook_id=webhook_id, also=also)
+        try:
+            result = self.ledger.append([draft], webhook_id=webhook_id, also=also)
+        except OrderClosed:  # a concurrent report closed it first: its entry is the one
+            self.ledger.store.remember_webhook(webhook_id, at=self.ledger.clock.now())
+            return IngestResult("duplicate")
         if known:
             self.ledger.shred(order_subject(order_id))  # the addresses are forgotten with it
         return IngestResult("duplicate") if result.duplicate else IngestResult("recorded", result.seqs)
