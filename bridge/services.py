@@ -163,7 +163,7 @@ class Services:
         s = self.settings
         return self._once("retention", lambda: RetentionService(
             store=SqlRetentionStore(engine=self.engine), ledger=self.ledger, queue=self.queue,
-            months=s.retention_months, autorun=s.retention_autorun))
+            months=s.retention_months, autorun=s.retention_autorun, residual=self.residual))
 
     def retention_runner(self, **options: Any):  # noqa: ANN201
         """A runner over WHMCS (None: dry runs only); every write gets a fresh change id."""

@@ -45,12 +45,21 @@ def of_type(world, client_id, event_type):
     return [e for e in entries if e["event_type"] == event_type]
 
 
+def known(world, name):
+    """A customer with a known address: the bridge saw the account created (so it knows the
+    address), then an edit."""
+    customer = customers(world)[name]
+    world.hook("ClientAdd", {"client_id": customer.id, "userid": str(customer.id), "email": customer.fields["email"],
+                             "firstname": customer.fields["firstname"]}, actor=ADMIN)
+    world.hook("ClientEdit", {"userid": customer.id, "email": customer.fields["email"], "city": "Bletchley",
+                              "olddata": {"email": customer.fields["email"], "city": "Manchester"}}, actor=ADMIN)
+    return customer
+
+
 @pytest.fixture
 def alan(world):
-    """A customer with a known address, edited once (so the bridge knows it), then purged."""
-    alan = customers(world)["Alan"]
-    world.hook("ClientEdit", {"userid": alan.id, "email": alan.fields["email"], "city": "Bletchley",
-                              "olddata": {"email": alan.fields["email"], "city": "Manchester"}}, actor=ADMIN)
+    """A customer with a known address, then purged."""
+    alan = known(world, "Alan")
     purge(world, alan.id)
     return alan
 
@@ -108,6 +117,44 @@ class TestOrders:
         assert unknown.status_code == 202
         entries = of_type(world, alan.id, "retention.residual_erased")
         assert [e["details"]["order"] for e in entries] == ["open", "unknown"]
+
+
+class TestDeletionInWhmcs:
+    def test_an_admin_deleting_a_client_queues_an_order_that_deletes_the_rows_left_behind(self, world):
+        """Section 11 with section 7: PreDeleteClient shreds at once and is recorded as
+        retention.purged, so it queues a residual-erasure order like any purge (strategy delete:
+        the account is gone); WHMCS's own delete leaves activity-log lines, guest tickets and dead
+        outbox payloads that name the customer."""
+        alan = known(world, "Alan")
+        assert world.hook("PreDeleteClient", {"userid": alan.id}, actor=ADMIN).status_code == 202
+
+        [order] = work(world).get_json()["orders"]
+        assert order["client_id"] == alan.id and order["strategy"] == "delete"
+        assert order["emails"] == [alan.fields["email"]]  # read before the shred
+        [purged] = of_type(world, alan.id, "retention.purged")
+        assert purged["details"]["strategy"] == "deleted_in_whmcs"
+        assert purged["details"]["residual_order"] == order["order_id"]
+        assert purged["details"]["residual_data"] == list(KEPT_DATA)
+        assert world.services.ledger.store.key_for(f"client:{alan.id}").shredded
+        assert report(world, order["order_id"], alan.id).get_json()["status"] == "recorded"
+        assert work(world).get_json() == {"orders": []}
+        assert world.hook("ClientDelete", {"userid": alan.id}, actor=ADMIN).status_code == 202  # older WHMCS too
+        assert len(of_type(world, alan.id, "retention.purged")) == 1 and work(world).get_json() == {"orders": []}
+
+    def test_a_deletion_under_a_hold_queues_its_order_only_when_the_hold_is_released(self, world):
+        """Section 7: under an active hold the shred waits for the release; the rows a legal process
+        may need in WHMCS wait with it, and the order comes with the shred."""
+        alan = known(world, "Alan")
+        hold = world.services.retention.place_hold(alan.id, reason="legal_process", reference="case 9", note=None,
+                                                   actor=_staff())
+        world.hook("PreDeleteClient", {"userid": alan.id}, actor=ADMIN)
+        assert work(world).get_json() == {"orders": []}
+
+        world.services.retention.release_hold(hold["hold_id"], actor=_staff())
+
+        [order] = work(world).get_json()["orders"]
+        assert order["client_id"] == alan.id and order["strategy"] == "delete"
+        assert order["emails"] == [alan.fields["email"]]
 
 
 class TestConcurrentReports:
