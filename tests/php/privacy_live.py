@@ -12,6 +12,7 @@ import re
 import secrets
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,6 +140,9 @@ def tell_story(live: Live) -> None:
                                       "password": c.password}, _client(c))
     _staff(live, "POST", f"/v1/clients/{grace.client_id}/verifications",
            {"document_type": "passport", "issuing_country": "US", "document_last4": CHECK_LAST4, "note": CHECK_NOTE})
+    # WHMCS stamps whole seconds: her change is stamped in a later second than the check, as it
+    # would be in life, and not before it (a change stamped before the check is an unverified one)
+    time.sleep(1.05 - time.time() % 1)
     _edit(live, grace, _client(grace), city=(grace.city, grace.new_city), phonenumber=(grace.phone, "+1.5550199"))
     _edit(live, grace, admin_area(3, userid=grace.client_id, ip=STAFF_IP), address1=("1 Navy Yard", "2 Navy Yard"))
     _edit(live, grace, api_request(), companyname=(grace.company, "Cobol Works Inc"))

@@ -96,6 +96,7 @@ class TestDownload:
         assert grace.new_city in run.result["download"]["body"]  # her own values, in clear
         assert_none_of((*zeb.values(), *STAFF_ONLY), run.result["download"]["body"])
         assert not [e for e in document["entries"] if e["event_type"].startswith("hold.")]
+        assert document["verification"]["status"] == "verified" and document["verification"]["pending"] is None
         assert live.logins_checked() == [grace.email]
         [created] = live.of_type(grace.client_id, "export.created")
         assert created["actor"]["type"] == "client" and created["actor"]["id"] == str(grace.client_id)
