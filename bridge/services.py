@@ -168,9 +168,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None, engine: En
     consent = ConsentService(ledger=ledger, states=states, marketing_templates=s.marketing_templates)
     consent_changes = ConsentChanges(ledger=ledger, queue=stores.jobs, issue_change=changes.issue)
     disclosures = DisclosureService(ledger=ledger, verifications=verifications, whmcs=whmcs)
-    retention = RetentionService(store=stores.retention, ledger=ledger, queue=stores.jobs, months=s.retention_months)
     residual = ResidualOrders(store=stores.residual, ledger=ledger,
                               emails_of=lambda client_id: known_emails(states, states.subjects_of(client_id)))
+    retention = RetentionService(store=stores.retention, ledger=ledger, queue=stores.jobs, months=s.retention_months,
+                                 residual=residual)
     daily = DailyJobs(queue=stores.jobs, clock=clock, retention_autorun=s.retention_autorun)
 
     # one hook event, one unit of work

@@ -99,8 +99,10 @@ class ResidualOrders:
 
     def report(self, webhook_id: str, envelope: HookEnvelope) -> IngestResult:
         """Ledger the module's report as `retention.residual_erased` and close the order, then
-        shred its key. A report of an order already closed writes nothing (duplicate); a report
-        for an unknown order (or another client's) is recorded as such and closes nothing."""
+        shred its key. A report of an order already closed writes nothing (duplicate), also when
+        two reports race: the order is closed by a conditional update in the entry's own
+        transaction, so the loser's entry rolls back. A report for an unknown order (or another
+        client's) is recorded as such and closes nothing."""
         data = envelope.vars
         order_id, client_id = str(data["order_id"]), int(data["client_id"])
         order = self.store.get(order_id)
@@ -119,6 +121,7 @@ class ResidualOrders:
                         order_id, at=self.ledger.clock.now(), seq=result.seqs[-1]):
                     raise _AlreadyReported  # a concurrent report closed it first: undo this one's entry
         except _AlreadyReported:
+            self.ledger.store.remember_webhook(webhook_id, at=self.ledger.clock.now())  # a replay: duplicate too
             return IngestResult("duplicate")
         if known and not result.duplicate:
             self.ledger.shred(order_subject(order_id))  # the addresses are forgotten with it

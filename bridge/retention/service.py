@@ -7,26 +7,32 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.errors import Conflict, NotFound, Unprocessable
 from bridge.jobs.queue import JobQueue
 from bridge.ledger.entries import Actor, EntryDraft, EventType
 from bridge.ledger.service import Ledger
-from bridge.retention.entries import RESIDUAL_DATA, client_entry, stamp
+from bridge.retention.entries import KEPT_DATA, RESIDUAL_DATA, client_entry, stamp
 from bridge.retention.planner import CLOSED, DELETED, PURGED, REACTIVATED, Hold, Retention, StatusEvent, on_status
 from bridge.retention.store import RetentionStore, StaleRecord
+
+if TYPE_CHECKING:  # residual orders answer the module's reports through ingest, which imports this
+    from bridge.retention.residual import ResidualOrders
 
 HOLD_REASONS = ("legal_obligation", "accounting_irregularity", "legal_process")
 RUN_JOB, ORPHAN_USERS_JOB = "retention_run", "retention_orphan_users"
 DELETING_STEPS = frozenset({"deleting", "whmcs_deleted", "shredded"})  # the run's own DeleteClient
+DELETE_ORDER = "delete"  # the residual-erasure strategy after a deletion in WHMCS: rows deleted, not redacted
 _STATUS_EVENTS = {EventType.CLIENT_CLOSED: CLOSED, EventType.CLIENT_REACTIVATED: REACTIVATED}
 _ATTEMPTS = 8
 
 
 class RetentionService:
-    def __init__(self, *, store: RetentionStore, ledger: Ledger, queue: JobQueue, months: int) -> None:
+    def __init__(self, *, store: RetentionStore, ledger: Ledger, queue: JobQueue, months: int,
+                 residual: ResidualOrders | None = None) -> None:
         self.store, self.ledger, self.queue, self.months = store, ledger, queue, months
+        self.residual = residual  # the module's erasure after a deletion too, or None
 
     @property
     def clock(self):  # noqa: ANN201
@@ -109,18 +115,29 @@ class RetentionService:
                 self.finish_deletion(client_id)
 
     def finish_deletion(self, client_id: int) -> None:
-        """Shred a deleted customer's keys and record it (exactly once), in one unit of work."""
+        """Shred a deleted customer's keys and record it (exactly once), in one unit of work. WHMCS's
+        own delete leaves rows behind (activity-log lines and guest tickets naming the customer,
+        the module's dead outbox payloads, whatever a WHMCS version keeps), so a deletion queues a
+        residual-erasure order as a purge does, with strategy `delete`: the account is gone, so
+        are its rows."""
         users = self._owner_users(client_id)
+        order_id = None
+        if self.residual is not None:  # the addresses are read while the customer's key still opens them
+            order_id = self.residual.prepare(client_id, strategy=DELETE_ORDER).order_id
         now = self.clock.now()
         details = {"strategy": "deleted_in_whmcs", "api_calls": [], "shredded": [f"client:{client_id}"],
                    "holds_checked": [h.hold_id for h in self.store.holds_for(client_id)],
                    "residual_data": list(RESIDUAL_DATA)}
+        if order_id is not None:
+            details.update(residual_data=list(KEPT_DATA), residual_order=order_id)
         draft = client_entry(EventType.RETENTION_PURGED, client_id, at=now, details=details)
         with self.ledger.unit():
             if self.ledger.append([draft], webhook_id=f"bridge:purge:{client_id}").duplicate:
                 return
             self.ledger.shred(f"client:{client_id}")
             self.store.mark_finished(client_id, status=DELETED, at=now)
+            if order_id is not None:
+                self.residual.open(client_id, order_id=order_id, strategy=DELETE_ORDER, at=now)
             if users:
                 self.queue.enqueue(ORPHAN_USERS_JOB, {"client_id": client_id, "user_ids": users},
                                    client_id=client_id, dedupe_key=f"orphans:{client_id}", now=now)

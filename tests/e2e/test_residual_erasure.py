@@ -2,6 +2,7 @@
 residual-erasure order; the module's cron fetches it over signed hook traffic and reports it as
 PrivacyBridgeErased; the customer's page and export show them their own data only."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -44,12 +45,21 @@ def of_type(world, client_id, event_type):
     return [e for e in entries if e["event_type"] == event_type]
 
 
+def known(world, name):
+    """A customer with a known address: the bridge saw the account created (so it knows the
+    address), then an edit."""
+    customer = customers(world)[name]
+    world.hook("ClientAdd", {"client_id": customer.id, "userid": str(customer.id), "email": customer.fields["email"],
+                             "firstname": customer.fields["firstname"]}, actor=ADMIN)
+    world.hook("ClientEdit", {"userid": customer.id, "email": customer.fields["email"], "city": "Bletchley",
+                              "olddata": {"email": customer.fields["email"], "city": "Manchester"}}, actor=ADMIN)
+    return customer
+
+
 @pytest.fixture
 def alan(world):
-    """A customer with a known address, edited once (so the bridge knows it), then purged."""
-    alan = customers(world)["Alan"]
-    world.hook("ClientEdit", {"userid": alan.id, "email": alan.fields["email"], "city": "Bletchley",
-                              "olddata": {"email": alan.fields["email"], "city": "Manchester"}}, actor=ADMIN)
+    """A customer with a known address, then purged."""
+    alan = known(world, "Alan")
     purge(world, alan.id)
     return alan
 
@@ -107,6 +117,116 @@ class TestOrders:
         assert unknown.status_code == 202
         entries = of_type(world, alan.id, "retention.residual_erased")
         assert [e["details"]["order"] for e in entries] == ["open", "unknown"]
+
+
+class TestDeletionInWhmcs:
+    def test_an_admin_deleting_a_client_queues_an_order_that_deletes_the_rows_left_behind(self, world):
+        """Section 11 with section 7: PreDeleteClient shreds at once and is recorded as
+        retention.purged, so it queues a residual-erasure order like any purge (strategy delete:
+        the account is gone); WHMCS's own delete leaves activity-log lines, guest tickets and dead
+        outbox payloads that name the customer."""
+        alan = known(world, "Alan")
+        assert world.hook("PreDeleteClient", {"userid": alan.id}, actor=ADMIN).status_code == 202
+
+        [order] = work(world).get_json()["orders"]
+        assert order["client_id"] == alan.id and order["strategy"] == "delete"
+        assert order["emails"] == [alan.fields["email"]]  # read before the shred
+        [purged] = of_type(world, alan.id, "retention.purged")
+        assert purged["details"]["strategy"] == "deleted_in_whmcs"
+        assert purged["details"]["residual_order"] == order["order_id"]
+        assert purged["details"]["residual_data"] == list(KEPT_DATA)
+        assert world.services.ledger.store.key_for(f"client:{alan.id}").shredded
+        assert report(world, order["order_id"], alan.id).get_json()["status"] == "recorded"
+        assert work(world).get_json() == {"orders": []}
+        assert world.hook("ClientDelete", {"userid": alan.id}, actor=ADMIN).status_code == 202  # older WHMCS too
+        assert len(of_type(world, alan.id, "retention.purged")) == 1 and work(world).get_json() == {"orders": []}
+
+    def test_a_deletion_under_a_hold_queues_its_order_only_when_the_hold_is_released(self, world):
+        """Section 7: under an active hold the shred waits for the release; the rows a legal process
+        may need in WHMCS wait with it, and the order comes with the shred."""
+        alan = known(world, "Alan")
+        hold = world.services.retention.place_hold(alan.id, reason="legal_process", reference="case 9", note=None,
+                                                   actor=_staff())
+        world.hook("PreDeleteClient", {"userid": alan.id}, actor=ADMIN)
+        assert work(world).get_json() == {"orders": []}
+
+        world.services.retention.release_hold(hold["hold_id"], actor=_staff())
+
+        [order] = work(world).get_json()["orders"]
+        assert order["client_id"] == alan.id and order["strategy"] == "delete"
+        assert order["emails"] == [alan.fields["email"]]
+
+
+class TestConcurrentReports:
+    @pytest.mark.parametrize("where", ["two connections", "one process"])
+    def test_two_reports_racing_under_different_webhook_ids_write_one_entry(self, world, alan, where):
+        """Section 11: an order is idempotent, also when two deliveries of its report (two webhook-ids:
+        the outbox retried after a lost answer) arrive at once, at two bridge processes (two
+        connections) or at two threads of one (which may share a group commit). Both see the order
+        open; the report closes it with a conditional update inside the entry's transaction, so the
+        loser's entry rolls back and it answers duplicate."""
+        from bridge.services import build_services
+        from bridge.web.app import create_app
+
+        [order] = work(world).get_json()["orders"]
+        other = build_services(world.services.settings, clock=world.clock, whmcs=world.services.whmcs)
+        try:
+            apps = [world.app, create_app(services=other) if where == "two connections" else world.app]
+            both_read = threading.Barrier(2, timeout=20)
+            for services in {id(a): a.extensions["bridge"] for a in apps}.values():
+                _after_get(services.residual.store, both_read.wait)
+            answers = _in_threads([lambda app=app, n=n: _report_on(world, app, order["order_id"], alan.id,
+                                                                   webhook_id=f"msg_race_{n}")
+                                   for n, app in enumerate(apps)])
+        finally:
+            del world.services.residual.store.get  # the race is over: reads go straight through again
+            other.dispose()
+        assert sorted(a["status"] for a in answers) == ["duplicate", "recorded"]
+        assert len(of_type(world, alan.id, "retention.residual_erased")) == 1
+        assert world.services.ledger.verify().ok
+        for n in range(2):  # the loser's webhook-id is remembered too: its replay stays a duplicate
+            assert report(world, order["order_id"], alan.id, webhook_id=f"msg_race_{n}").status_code == 200
+        assert len(of_type(world, alan.id, "retention.residual_erased")) == 1
+
+
+def _after_get(store, wait):  # noqa: ANN001, ANN202
+    """Holds each reader of an order until both have read it: the race made certain, not likely."""
+    read = store.get
+
+    def get(order_id):  # noqa: ANN001, ANN202
+        order = read(order_id)
+        wait()
+        return order
+
+    store.get = get
+
+
+def _report_on(world, app, order_id, client_id, *, webhook_id):  # noqa: ANN001, ANN202
+    vars_ = {"order_id": order_id, "client_id": client_id, "counts": COUNTS, "skipped": SKIPPED}
+    raw, headers = signed(envelope("PrivacyBridgeErased", vars_, actor=CRON, at=world.clock.now()),
+                          secret=world.secret, timestamp=int(world.clock.now().timestamp()), webhook_id=webhook_id)
+    with app.test_client() as client:
+        answer = client.post("/v1/hooks/whmcs", data=raw, headers=headers)
+    assert answer.status_code in (200, 202), answer.get_json()
+    return answer.get_json()
+
+
+def _in_threads(calls):  # noqa: ANN001, ANN202
+    results, errors = [None] * len(calls), []
+
+    def run(i, call):  # noqa: ANN001, ANN202
+        try:
+            results[i] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
 
 
 CLIENT_IP = "203.0.113.77"

@@ -192,12 +192,14 @@ class TestResidualData:
         assert DEAD_OUTBOX not in entry["details"]["residual_data"]
 
 
-def test_a_deletion_in_whmcs_lists_dead_outbox_rows_too(world):
-    """Section 10, What is erased stays erased: the purge entry a deletion in WHMCS writes lists
-    dead outbox rows in residual_data as well."""
+def test_a_deletion_in_whmcs_leaves_dead_outbox_rows_to_its_residual_order(world):
+    """Section 10, What is erased stays erased, with section 11: a deletion in WHMCS is recorded as
+    a purge and queues a residual-erasure order too, so its purge entry names the order and, in
+    residual_data, only what stays on purpose (no dead outbox rows)."""
     alan = new_customer(world, "Alan")
     body = envelope("ClientDelete", {"userid": alan}, actor={"type": "admin", "id": 1}, at=world.clock.now())
     assert world.post("/v1/hooks/whmcs", body).status_code == 202
     [entry] = purge_entry(world, alan)
-    assert entry["details"]["strategy"] == "deleted_in_whmcs" and DEAD_OUTBOX in entry["details"]["residual_data"]
+    assert entry["details"]["strategy"] == "deleted_in_whmcs" and entry["details"]["residual_order"]
+    assert entry["details"]["residual_data"] == list(KEPT_DATA) and DEAD_OUTBOX not in entry["details"]["residual_data"]
 

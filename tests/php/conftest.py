@@ -42,6 +42,17 @@ def php() -> str:
     return binary
 
 
+SMARTY_PROBE = "exit(stream_resolve_include_path('smarty3/Smarty.class.php') ? 0 : 1);"
+
+
+@pytest.fixture(scope="session")
+def smarty(php: str) -> str:
+    """php-cli that can render the module's client-area templates with Smarty 3 (Debian: smarty3)."""
+    if subprocess.run([php, "-r", SMARTY_PROBE], check=False).returncode != 0:
+        _unavailable("Smarty 3 is not on PHP's include_path (apt-get install smarty3)")
+    return php
+
+
 @pytest.fixture(scope="session")
 def webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()

@@ -12,7 +12,8 @@
  * [files] (included after hook_files, as WHMCS would a stray copy), module_settings (null, or the
  * module's tbladdonmodules rows as {setting: value}, replacing them), module_call {function, args}
  * (the module file's function called instead of a hook, as the admin area does), logins
- * {email: password} (what localAPI ValidateLogin accepts), sql [statements] (run after seeding,
+ * {email: password} (what localAPI ValidateLogin accepts), local_api {url, identifier, secret}
+ * (localAPI sent to that api.php instead, e.g. the WHMCS API emulator), sql [statements] (run after seeding,
  * e.g. a trigger that injects a failure), menu [top-level item names] (the hook gets a menu root). A value
  * {"__class__": "WHMCS\\User\\User", ...} in vars becomes that model object.
  *
@@ -60,7 +61,7 @@ $scenario += [
     'vars' => [], 'area' => null, 'server' => [], 'get' => [], 'post' => [], 'session' => [],
     'current_user' => [], 'app_ip' => null, 'config_globals' => null, 'seed' => [],
     'drop_tables' => [], 'include_again' => [], 'hook_files' => [], 'module_settings' => null,
-    'module_call' => null, 'logins' => [], 'sql' => [], 'menu' => null,
+    'module_call' => null, 'logins' => [], 'local_api' => null, 'sql' => [], 'menu' => null,
 ];
 $GLOBALS['HARNESS'] = $scenario;
 

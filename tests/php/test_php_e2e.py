@@ -146,3 +146,40 @@ def test_a_purges_residual_erasure_reaches_the_ledger(php, tmp_path, bridge):
     erased = [e for e in client_ledger(bridge, PURGED) if e["event_type"] == "retention.residual_erased"]
     assert len(erased) == 1 and erased[0]["details"]["counts"] == EXPECTED_COUNTS
     assert services.residual.open_orders() == []
+
+
+def test_an_admin_deleting_a_client_erases_what_whmcs_leaves_behind(php, tmp_path, bridge):
+    """Section 11 with section 7, end to end: an admin deletes a client in WHMCS; the module's
+    PreDeleteClient reaches the real bridge, which shreds and queues a residual-erasure order
+    (strategy delete); the next cron deletes that client's rows the WHMCS delete left, the other
+    client's rows stay byte for byte, and the report is ledgered."""
+    from tests.php.test_php_erasure import OTHER_ROWS, PURGED, build, snapshot
+    from tests.php.whmcs_harness import cron
+
+    whmcs = Whmcs(php, tmp_path / "whmcs", bridge)
+    whmcs.activate()
+    whmcs.configure()
+    whmcs.fire("ClientAdd", {"client_id": PURGED, "user_id": 7, "firstname": "Alice", "email": "alice@example.com"},
+               client_area(PURGED, 7))
+    build(whmcs)
+    other_before = snapshot(whmcs)
+
+    whmcs.fire("PreDeleteClient", {"userid": PURGED}, admin_area(3, userid=PURGED))
+    [order] = bridge.services.residual.open_orders()
+    assert (order["client_id"], order["strategy"], order["emails"]) == (PURGED, "delete", ["alice@example.com"])
+    whmcs.fire("AfterCronJob", {}, cron())
+
+    assert whmcs.query("SELECT id FROM tblemails WHERE userid = 42") == []
+    assert whmcs.query("SELECT id FROM tblactivitylog WHERE id IN (101, 102)") == []
+    assert whmcs.query("SELECT id FROM tbltickets WHERE id IN (1, 2)") == []
+    assert whmcs.query("SELECT id FROM tblticketreplies WHERE id IN (1, 2, 3)") == []
+    assert whmcs.query("SELECT ipaddress FROM tblorders WHERE id = 1") == [{"ipaddress": ""}]
+    assert whmcs.query("SELECT id FROM tblmarketing_consent WHERE userid = 42") == []
+    assert whmcs.query("SELECT payload FROM mod_privacy_bridge_outbox WHERE id = 901") == [{"payload": None}]
+    assert snapshot(whmcs) == other_before and set(other_before) == set(OTHER_ROWS)
+    entries = client_ledger(bridge, PURGED)
+    [purged] = [e for e in entries if e["event_type"] == "retention.purged"]
+    [erased] = [e for e in entries if e["event_type"] == "retention.residual_erased"]
+    assert purged["details"]["residual_order"] == erased["details"]["order_id"] == order["order_id"]
+    assert erased["details"]["counts"]["tblactivitylog"] == 2 and erased["details"]["counts"]["tbltickets"] == 2
+    assert bridge.services.residual.open_orders() == []

@@ -132,16 +132,37 @@ namespace {
         return $sent !== '' && isset($_SESSION['tkval']) && hash_equals((string) $_SESSION['tkval'], $sent);
     }
 
-    /** localAPI: ValidateLogin against the scenario's logins {email: password}; every call is recorded. */
+    /**
+     * localAPI: with the scenario's local_api {url, identifier, secret}, the command goes to that
+     * api.php (the WHMCS API emulator) as the same action; otherwise ValidateLogin is checked
+     * against the scenario's logins {email: password}. Every call is recorded (never a password).
+     */
     function localAPI($command, $values = [], $adminUser = '')
     {
         $GLOBALS['HARNESS_API_CALLS'][] = ['command' => $command, 'email' => isset($values['email']) ? $values['email'] : null];
+        if (!empty($GLOBALS['HARNESS']['local_api'])) {
+            return harness_remote_api($GLOBALS['HARNESS']['local_api'], (string) $command, (array) $values);
+        }
         $logins = isset($GLOBALS['HARNESS']['logins']) ? $GLOBALS['HARNESS']['logins'] : [];
         if ($command === 'ValidateLogin' && isset($values['email'], $values['password2'], $logins[$values['email']])
             && hash_equals((string) $logins[$values['email']], (string) $values['password2'])) {
             return ['result' => 'success', 'userid' => 1];
         }
         return ['result' => 'error', 'message' => 'Email or Password Invalid'];
+    }
+
+    /** One api.php call, as WHMCS's own API answers it: the decoded JSON, or an error result. */
+    function harness_remote_api(array $api, $command, array $values)
+    {
+        $form = array_merge($values, ['action' => $command, 'identifier' => $api['identifier'],
+            'secret' => $api['secret'], 'responsetype' => 'json']);
+        $curl = curl_init($api['url']);
+        curl_setopt_array($curl, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => http_build_query($form),
+            CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 10, CURLOPT_FOLLOWLOCATION => false]);
+        $body = curl_exec($curl);
+        curl_close($curl);
+        $answer = is_string($body) ? json_decode($body, true) : null;
+        return is_array($answer) ? $answer : ['result' => 'error', 'message' => 'the API did not answer'];
     }
 
     /** The menu item API of WHMCS\View\Menu\Item that the module uses: getChild and addChild. */
