@@ -43,7 +43,7 @@ def _check_plain(value: Any, path: str) -> None:
 
 
 @dataclass(frozen=True)
-class Page:
+class LedgerPage:
     entries: list[dict[str, Any]]
     next_after: int | None
 
@@ -124,12 +124,12 @@ class Ledger:
         return self.keyring.shred(subject)
 
     # -- reading -----------------------------------------------------------------------------
-    def client_page(self, client_id: int, *, after: int = 0, limit: int = 100, reveal: bool = False) -> Page:
+    def client_page(self, client_id: int, *, after: int = 0, limit: int = 100, reveal: bool = False) -> LedgerPage:
         rows = self.store.entries_for_client(client_id, after=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         entries = self.decode(rows, reveal=reveal)
-        return Page(entries=entries, next_after=rows[-1].seq if more and rows else None)
+        return LedgerPage(entries=entries, next_after=rows[-1].seq if more and rows else None)
 
     def entry(self, seq: int, *, reveal: bool) -> dict[str, Any] | None:
         row = self.store.entry(seq)

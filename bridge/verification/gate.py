@@ -35,7 +35,7 @@ class GateConfig:
 
 
 @dataclass(frozen=True)
-class Answer:
+class ValidateAnswer:
     allowed: bool
     errors: list[str] = field(default_factory=list)
 
@@ -75,32 +75,32 @@ class Gate:
         self.states, self.queue = states, queue
 
     # -- block before ----------------------------------------------------------------------
-    def check_details(self, envelope: HookEnvelope) -> Answer:
+    def check_details(self, envelope: HookEnvelope) -> ValidateAnswer:
         """ClientDetailsValidation / ContactDetailsValidation: may these submitted values be saved now?"""
         target = _validate_target(envelope)
         if target is None or envelope.actor.type not in self.config.enforce_actors:
-            return Answer(True)  # a new sign-up or new contact, or an actor the policy trusts
+            return ValidateAnswer(True)  # a new sign-up or new contact, or an actor the policy trusts
         protected = self.config.protected
         submitted = {k: envelope.vars[k] for k in protected if k in envelope.vars}
         unreadable = sorted(protected & envelope.unreadable_vars)  # sent, but not readable: changed
         current = envelope.vars.get("current") or self.states.get(target.subject, client_id=target.client_id)
         if not current and target.contact_id is None and not unreadable:
             self._record(envelope, target, EventType.CHANGE_UNCHECKED, submitted, {}, sorted(submitted))
-            return Answer(True)
+            return ValidateAnswer(True)
         # a contact nobody knows as this client's: every posted protected field counts as changed
         known = current or {}
         changed = sorted({*changed_fields(submitted, known, protected), *unreadable,
                           *(() if current else submitted)})
         if not changed:
-            return Answer(True)
+            return ValidateAnswer(True)
         now = self.ledger.clock.now()
         # "may this be saved now?": a verification recorded before the call arrived allows it,
         # whatever WHMCS's clock says
         if self.verifications.current(target.client_id, at=now, user_id=envelope.actor.user_id):
             self._allow(target, {k: submitted[k] for k in changed if k in submitted}, envelope, received_at=now)
-            return Answer(True)
+            return ValidateAnswer(True)
         self._record(envelope, target, EventType.CHANGE_BLOCKED, submitted, known, changed, request=True)
-        return Answer(False, [verification_required(changed)])
+        return ValidateAnswer(False, [verification_required(changed)])
 
     def _allow(self, target: Target, values: dict[str, Any], envelope: HookEnvelope, *, received_at) -> None:  # noqa: ANN001
         key = self.ledger.keyring.for_writing(client_ref(target.client_id)).key

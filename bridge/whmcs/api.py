@@ -25,7 +25,7 @@ from bridge.whmcs.errors import (
     WhmcsRejected,
     WhmcsUnavailable,
 )
-from bridge.whmcs.models import (
+from bridge.whmcs.results import (
     AccountLink,
     ActivityEntry,
     ClientStats,
@@ -40,7 +40,7 @@ from bridge.whmcs.models import (
 
 __all__ = [
     "AccountLink", "ActivityEntry", "ClientDetails", "ClientStats", "ClientSummary",
-    "ClientUserLink", "Contact", "Fields", "Invoice", "Page", "PayMethod", "Product", "User",
+    "ClientUserLink", "Contact", "Fields", "Invoice", "ResultPage", "PayMethod", "Product", "User",
     "WhmcsAuthError", "WhmcsClient", "WhmcsError", "WhmcsIpRefused", "WhmcsNotFound",
     "WhmcsPermissionDenied", "WhmcsRejected", "WhmcsUnavailable", "check_whmcs",
 ]
@@ -52,7 +52,7 @@ Fields = Mapping[str, object]
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
+class ResultPage(Generic[T]):
     """One page of a paged read; `next_start` is None when WHMCS reported no further rows."""
 
     rows: tuple[T, ...]
@@ -68,7 +68,7 @@ class WhmcsClient(Protocol):
     def get_clients(
         self, *, limitstart: int = 0, limitnum: int = 25, status: str | None = None,
         search: str | None = None,
-    ) -> Page[ClientSummary]: ...
+    ) -> ResultPage[ClientSummary]: ...
 
     def iter_clients(
         self, *, status: str | None = None, search: str | None = None, start: int = 0,

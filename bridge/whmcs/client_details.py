@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bridge.whmcs.models import (
+from bridge.whmcs.results import (
     CONTACT_FIELDS,
     ClientStats,
     ClientUserLink,

@@ -22,10 +22,12 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from bridge.whmcs import documented
-from bridge.whmcs.api import Fields, Page
+from bridge.whmcs.api import Fields, ResultPage
 from bridge.whmcs.client_details import ClientDetails
 from bridge.whmcs.errors import WhmcsError, WhmcsRedirected, WhmcsUnavailable, classify_rejection
-from bridge.whmcs.models import (
+from bridge.whmcs.paging import extract_rows, parse_page
+from bridge.whmcs.phpserial import encode_array
+from bridge.whmcs.results import (
     ActivityEntry,
     ClientSummary,
     Contact,
@@ -35,8 +37,6 @@ from bridge.whmcs.models import (
     User,
     to_int,
 )
-from bridge.whmcs.paging import extract_rows, parse_page
-from bridge.whmcs.phpserial import encode_array
 from bridge.whmcs.retry import RetryPolicy, Timeout, retry_read
 
 log = logging.getLogger("bridge.whmcs")
@@ -49,7 +49,7 @@ class _Row(Protocol):
 
 T = TypeVar("T")
 R = TypeVar("R", bound=_Row)
-Answer = dict[str, Any]
+WhmcsReply = dict[str, Any]
 
 _PREFERENCE_ALIASES = {"invoices": "invoice"}
 _BUSY = (408, 429)  # request timeout, too many requests: answered by a proxy or WHMCS, transient
@@ -106,7 +106,7 @@ class HttpWhmcsClient:
     def policy(self) -> RetryPolicy:
         return self._policy
 
-    def _post(self, action: str, params: Mapping[str, str], timeout: Timeout) -> Answer:
+    def _post(self, action: str, params: Mapping[str, str], timeout: Timeout) -> WhmcsReply:
         """One request; raises WhmcsUnavailable or a WhmcsRejected subclass."""
         unknown = documented.undocumented(action, params)
         if unknown:  # a bridge bug: WHMCS would ignore them silently
@@ -136,7 +136,7 @@ class HttpWhmcsClient:
             raise WhmcsUnavailable(action, exc.__class__.__name__, transient=False) from None
 
     @staticmethod
-    def _decode(action: str, response: requests.Response) -> Answer:
+    def _decode(action: str, response: requests.Response) -> WhmcsReply:
         status = response.status_code
         if 300 <= status < 400:
             raise WhmcsRedirected(action, _shown_location(response.headers.get("Location", "")))
@@ -158,7 +158,7 @@ class HttpWhmcsClient:
             raise WhmcsUnavailable(action, f"unexpected answer (HTTP {status})", transient=passing)
         return answer
 
-    def _read(self, action: str, params: Mapping[str, object]) -> Answer:
+    def _read(self, action: str, params: Mapping[str, object]) -> WhmcsReply:
         """A read, retried as the policy says."""
         if not documented.is_read(action):
             raise ValueError(f"{action} is not documented as a read; it is never retried")
@@ -166,7 +166,7 @@ class HttpWhmcsClient:
         return retry_read(self._policy, lambda timeout: self._post(action, form, timeout),
                           clock=self._clock, sleep=self._sleep, random=self._random)
 
-    def _write(self, action: str, params: Mapping[str, object], change_id: str) -> Answer:
+    def _write(self, action: str, params: Mapping[str, object], change_id: str) -> WhmcsReply:
         """A write: one request, whatever happens. A `WhmcsUnavailable` leaves it unknown whether
         WHMCS carried it out; the job that holds the write re-reads and retries it later."""
         if documented.is_read(action):
@@ -196,7 +196,7 @@ class HttpWhmcsClient:
     def _page(
         self, action: str, params: Mapping[str, object], container: str, item: str,
         parse: Callable[[Mapping[str, Any]], T], start: int, limit: int | None = None,
-    ) -> Page[T]:
+    ) -> ResultPage[T]:
         query = {**params, "limitstart": start, "limitnum": limit or self._page_size}
         answer = self._read(action, query)
         return parse_page(action, answer, container=container, item=item, parse=parse, start=start)
@@ -206,7 +206,7 @@ class HttpWhmcsClient:
     def get_clients(
         self, *, limitstart: int = 0, limitnum: int = 25, status: str | None = None,
         search: str | None = None,
-    ) -> Page[ClientSummary]:
+    ) -> ResultPage[ClientSummary]:
         params = _present(status=status, search=search)
         return self._page(
             "GetClients", params, "clients", "client", ClientSummary.from_api, limitstart, limitnum,

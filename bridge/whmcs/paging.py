@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from bridge.whmcs.api import Page
+from bridge.whmcs.api import ResultPage
 from bridge.whmcs.errors import WhmcsUnavailable
-from bridge.whmcs.models import to_int
+from bridge.whmcs.results import to_int
 
 T = TypeVar("T")
 
@@ -38,7 +38,7 @@ def extract_rows(
 def parse_page(
     action: str, answer: Mapping[str, Any], *, container: str, item: str | None,
     parse: Callable[[Mapping[str, Any]], T], start: int,
-) -> Page[T]:
+) -> ResultPage[T]:
     """One page; `next_start` is None once `totalresults` says the requested offset plus this
     page's rows reach the end, or when the page is empty. A missing total means "keep going
     until an empty page"."""
@@ -47,4 +47,4 @@ def parse_page(
     total = reported if reported >= 0 else start + len(rows)
     end = start + len(rows)
     more = bool(rows) and (reported < 0 or end < reported)
-    return Page(rows=rows, total=total, start=start, next_start=end if more else None)
+    return ResultPage(rows=rows, total=total, start=start, next_start=end if more else None)

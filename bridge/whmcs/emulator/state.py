@@ -112,7 +112,7 @@ class EmulatorState:
     # -- the API ---------------------------------------------------------------------------
 
     def handle(self, params: Mapping[str, str], *, remote_ip: str = "127.0.0.1") -> Reply:
-        """Answer one api.php call. Transport faults are returned for the app to act out."""
+        """ActionResult one api.php call. Transport faults are returned for the app to act out."""
         action = canonical(params.get("action", "")) or params.get("action", "")
         delay, fault = self.faults.take(action)
         if fault is not None and not (fault.kind == "timeout" and fault.apply):

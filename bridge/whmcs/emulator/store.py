@@ -27,7 +27,7 @@ from bridge.whmcs.emulator.records import (
     UserRecord,
 )
 
-Answer = dict[str, Any]
+ActionResult = dict[str, Any]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -181,7 +181,7 @@ class Store:
         return index
 
 
-def page(rows: list[Any], call: Call) -> tuple[list[Any], Answer]:
+def page(rows: list[Any], call: Call) -> tuple[list[Any], ActionResult]:
     """WHMCS paging: `limitstart` (default 0) and `limitnum` (default 25); the counters as the
     reference's examples send them (numbers)."""
     start = max(call.int("limitstart"), 0)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from bridge.retention.checks import irregular_invoices, live_services
-from bridge.whmcs.models import Invoice, Product
+from bridge.whmcs.results import Invoice, Product
 
 TODAY = date(2027, 6, 1)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bridge.whmcs.emulator.actions import billing, clients, contacts, misc, users
-from bridge.whmcs.emulator.store import Answer, Call, Store
+from bridge.whmcs.emulator.store import ActionResult, Call, Store
 
-Handler = Callable[[Store, Call], Answer]
+Handler = Callable[[Store, Call], ActionResult]
 
 HANDLERS: dict[str, Handler] = {
     "GetClients": clients.get_clients,

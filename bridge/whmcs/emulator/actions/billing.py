@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.records import InvoiceRecord
-from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page
+from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page
 
 INVOICE_ORDER = ("id", "invoicenum", "date", "duedate", "total", "status")
 
@@ -14,7 +14,7 @@ def is_overdue(invoice: InvoiceRecord, call: Call) -> bool:
     return invoice.status == "Unpaid" and invoice.duedate < call.today
 
 
-def get_invoices(store: Store, call: Call) -> Answer:
+def get_invoices(store: Store, call: Call) -> ActionResult:
     rows = list(store.invoices.values())
     if call.has("userid"):
         rows = [i for i in rows if i.client_id == call.int("userid")]
@@ -31,7 +31,7 @@ def get_invoices(store: Store, call: Call) -> Answer:
     return {**counters, "invoices": {"invoice": invoices}}
 
 
-def get_pay_methods(store: Store, call: Call) -> Answer:
+def get_pay_methods(store: Store, call: Call) -> ActionResult:
     if not call.int("clientid"):
         raise ApiError("Client ID Is Required")
     client = store.client(call.int("clientid"), "Client Not Found")
@@ -44,7 +44,7 @@ def get_pay_methods(store: Store, call: Call) -> Answer:
     return {"clientid": str(client.id), "paymethods": [render.paymethod(p) for p in rows]}
 
 
-def delete_pay_method(store: Store, call: Call) -> Answer:
+def delete_pay_method(store: Store, call: Call) -> ActionResult:
     if not call.int("clientid"):
         raise ApiError("Client ID Is Required")
     client = store.client(call.int("clientid"), "Client Not Found")
@@ -55,7 +55,7 @@ def delete_pay_method(store: Store, call: Call) -> Answer:
     return {"paymethodid": str(record.id)}
 
 
-def get_clients_products(store: Store, call: Call) -> Answer:
+def get_clients_products(store: Store, call: Call) -> ActionResult:
     rows = sorted(store.products.values(), key=lambda p: p.id)
     if call.has("clientid"):
         rows = [p for p in rows if p.client_id == call.int("clientid")]

@@ -6,7 +6,7 @@ from typing import Any
 
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.records import CLIENT_FIELDS, CLIENT_FLAGS, EMAIL_KINDS, ClientRecord
-from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page, valid_email
+from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page, valid_email
 
 STATUSES = ("Active", "Inactive", "Closed")
 # Fields WHMCS insists on unless `skipvalidation` is set. The emulator's wording of this one
@@ -17,7 +17,7 @@ ORDERABLE = ("id", "firstname", "lastname", "companyname", "email", "groupid", "
              "status")
 
 
-def get_clients(store: Store, call: Call) -> Answer:
+def get_clients(store: Store, call: Call) -> ActionResult:
     rows = [c for c in store.clients.values() if _matches(c, call)]
     orderby = call.text("orderby", "id") if call.text("orderby", "id") in ORDERABLE else "id"
     rows.sort(key=lambda c: _sort_key(c, orderby), reverse=call.text("sorting") == "DESC")
@@ -44,7 +44,7 @@ def _sort_key(client: ClientRecord, orderby: str) -> Any:
     return (str(value) if orderby in {"status", "datecreated"} else value, client.id)
 
 
-def get_clients_details(store: Store, call: Call) -> Answer:
+def get_clients_details(store: Store, call: Call) -> ActionResult:
     if not call.int("clientid") and not call.text("email"):
         raise ApiError("Either clientid Or email Is Required")
     client = store.clients.get(call.int("clientid")) or (
@@ -56,7 +56,7 @@ def get_clients_details(store: Store, call: Call) -> Answer:
     details = render.client_details(client, users)
     # WHMCS repeats the client's fields at the top level for old callers (deprecated).
     legacy = {k: v for k, v in details.items() if k not in {"users", "email_preferences"}}
-    answer: Answer = {**legacy, "client": details}
+    answer: ActionResult = {**legacy, "client": details}
     if call.flag("stats"):
         answer["stats"] = _stats(store, client, call)
     return answer
@@ -83,7 +83,7 @@ def _stats(store: Store, client: ClientRecord, call: Call) -> dict[str, Any]:
     }
 
 
-def update_client(store: Store, call: Call) -> Answer:
+def update_client(store: Store, call: Call) -> ActionResult:
     client = _target(store, call)
     before = _hook_vars(client)
     _check_update(store, client, call)
@@ -157,7 +157,7 @@ def _hook_vars(client: ClientRecord) -> dict[str, Any]:
     }
 
 
-def close_client(store: Store, call: Call) -> Answer:
+def close_client(store: Store, call: Call) -> ActionResult:
     client = store.client(call.int("clientid"))
     client.status = "Closed"
     for invoice in store.rows_of(store.invoices, client.id):
@@ -170,7 +170,7 @@ def close_client(store: Store, call: Call) -> Answer:
     return {"clientid": str(client.id)}
 
 
-def delete_client(store: Store, call: Call) -> Answer:
+def delete_client(store: Store, call: Call) -> ActionResult:
     client = store.client(call.int("clientid"))
     call.fire("PreDeleteClient", userid=client.id)
     for table in (store.contacts, store.invoices, store.products, store.paymethods, store.notes):

@@ -6,10 +6,10 @@ from typing import Any
 
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.records import CLIENT_FIELDS, CONTACT_EMAIL_KINDS, ContactRecord
-from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page, valid_email
+from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page, valid_email
 
 
-def get_contacts(store: Store, call: Call) -> Answer:
+def get_contacts(store: Store, call: Call) -> ActionResult:
     if call.has("userid"):
         rows = store.rows_of(store.contacts, call.int("userid"))
     else:
@@ -21,7 +21,7 @@ def get_contacts(store: Store, call: Call) -> Answer:
     return {**counters, "contacts": {"contact": [render.contact(c) for c in chosen]}}
 
 
-def add_contact(store: Store, call: Call) -> Answer:
+def add_contact(store: Store, call: Call) -> ActionResult:
     client = store.client(call.int("clientid"))
     email = call.text("email")
     if email and not valid_email(email):
@@ -38,7 +38,7 @@ def add_contact(store: Store, call: Call) -> Answer:
     return {"contactid": record.id}
 
 
-def update_contact(store: Store, call: Call) -> Answer:
+def update_contact(store: Store, call: Call) -> ActionResult:
     record = store.contact(call.int("contactid"))
     if call.has("email"):
         if not valid_email(call.text("email")):
@@ -54,7 +54,7 @@ def update_contact(store: Store, call: Call) -> Answer:
     return {"contactid": str(record.id)}
 
 
-def delete_contact(store: Store, call: Call) -> Answer:
+def delete_contact(store: Store, call: Call) -> ActionResult:
     record = store.contact(call.int("contactid"))
     del store.contacts[record.id]
     client = store.clients.get(record.client_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.records import ActivityRecord, EmailRecord, NoteRecord, Template
-from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page
+from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page
 from bridge.whmcs.phpserial import UnserializeError, decode_array
 
 
-def log_activity(store: Store, call: Call) -> Answer:
+def log_activity(store: Store, call: Call) -> ActionResult:
     description = call.text("description").strip()
     if not description:
         raise ApiError("Description is required")
@@ -20,7 +20,7 @@ def log_activity(store: Store, call: Call) -> Answer:
     return {}
 
 
-def get_activity_log(store: Store, call: Call) -> Answer:
+def get_activity_log(store: Store, call: Call) -> ActionResult:
     # Newest first, as WHMCS's activity log lists it.
     rows = sorted(store.activity.values(), key=lambda a: a.id, reverse=True)
     client_id = call.int("clientid", "userid")
@@ -37,7 +37,7 @@ def get_activity_log(store: Store, call: Call) -> Answer:
     return {**counters, "activity": {"entry": [render.activity(a) for a in chosen]}}
 
 
-def add_client_note(store: Store, call: Call) -> Answer:
+def add_client_note(store: Store, call: Call) -> ActionResult:
     client = store.client(call.int("userid"), "Client ID not found")
     notes = call.text("notes")
     if not notes.strip():
@@ -58,7 +58,7 @@ def presend(store: Store, call: Call) -> tuple[Template, dict[str, object]]:
     return template, {"messagename": template.name, "relid": call.int("id"), "userid": client_id}
 
 
-def send_email(store: Store, call: Call) -> Answer:
+def send_email(store: Store, call: Call) -> ActionResult:
     template, vars_ = presend(store, call)
     record = EmailRecord(
         id=store.next_id("emails"), template=template.name, related_id=call.int("id"),

@@ -7,12 +7,12 @@ import hashlib
 from bridge.whmcs.emulator import render
 from bridge.whmcs.emulator.builders import password_matches
 from bridge.whmcs.emulator.records import UserRecord
-from bridge.whmcs.emulator.store import Answer, ApiError, Call, Store, page, valid_email
+from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page, valid_email
 
 USER_FIELDS = ("firstname", "lastname", "email", "language")
 
 
-def get_users(store: Store, call: Call) -> Answer:
+def get_users(store: Store, call: Call) -> ActionResult:
     rows = sorted(store.users.values(), key=lambda u: u.id)
     search = call.text("search").strip().lower()
     if search:
@@ -23,7 +23,7 @@ def get_users(store: Store, call: Call) -> Answer:
     return {**counters, "users": [render.user(u) for u in chosen]}
 
 
-def update_user(store: Store, call: Call) -> Answer:
+def update_user(store: Store, call: Call) -> ActionResult:
     user = store.user(call.int("user_id"))
     if call.has("email"):
         _check_email(store, user, call.text("email"))
@@ -43,7 +43,7 @@ def _check_email(store: Store, user: UserRecord, email: str) -> None:
         raise ApiError("A user already exists with that email address")
 
 
-def delete_user_client(store: Store, call: Call) -> Answer:
+def delete_user_client(store: Store, call: Call) -> ActionResult:
     user = store.user(call.int("user_id"))
     client = store.client(call.int("client_id"))
     if client.id not in user.clients:
@@ -61,7 +61,7 @@ def _hook_vars(user: UserRecord) -> dict[str, object]:
     }
 
 
-def validate_login(store: Store, call: Call) -> Answer:
+def validate_login(store: Store, call: Call) -> ActionResult:
     """A User's email and password (`password2`): the client id of the account the User owns (or
     the first linked one) and a session token; one error for any mismatch, as WHMCS answers."""
     wanted = call.text("email").strip().lower()
