@@ -7,7 +7,6 @@ special here: the chain-head row lock lives in the ledger store.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import sqlite3
@@ -173,29 +172,6 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _write_lock_path(engine: Engine) -> str | None:
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database
-    return f"{database}.writelock" if database and database != ":memory:" else None
-
-
-@contextmanager
-def _sqlite_writer(path: str | None) -> Iterator[None]:
-    """Queue SQLite writers on an flock before BEGIN IMMEDIATE. SQLite's own busy handler polls
-    with sleeps of up to 100 ms, so under contention writers idle; a kernel lock wakes the next
-    writer the moment the previous one commits. busy_timeout stays as the fallback."""
-    if path is None:
-        yield
-        return
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
-
-
 class _Unit:
     """An open unit of work: its connection, and what to do once it has committed."""
 
@@ -274,7 +250,7 @@ def storage_errors() -> Iterator[None]:
 @contextmanager
 def _begin_write(engine: Engine, *, durable: bool) -> Iterator[Connection]:
     sqlite = is_sqlite(engine)
-    with storage_errors(), _sqlite_writer(_write_lock_path(engine)), engine.connect() as conn:
+    with storage_errors(), engine.connect() as conn:
         conn = conn.execution_options(bridge_write=True)
         if sqlite and not durable:
             conn.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
