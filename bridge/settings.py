@@ -21,6 +21,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
+from bridge.whmcs.retry import RetryPolicy
+
+_RETRY = RetryPolicy()  # the WHMCS timeouts' and retries' defaults, in one place
 
 CONTACT_FIELDS = (
     "firstname", "lastname", "companyname", "email", "address1", "address2",
@@ -200,12 +203,12 @@ _SPEC: dict[str, tuple[Callable[[str, object], object], object]] = {
     "whmcs_accesskey": (_optional_text, None),
     # the one retry policy for WHMCS calls (bridge/whmcs/retry.py); a read's deadline stays within
     # a job's five-minute lease
-    "whmcs_connect_timeout": (_seconds(maximum=60), 5.0),
-    "whmcs_read_timeout": (_seconds(maximum=300), 20.0),
-    "whmcs_read_attempts": (_int_between(1, 10), 3),
-    "whmcs_read_deadline": (_seconds(maximum=300), 45.0),
-    "whmcs_retry_backoff": (_seconds(maximum=60, zero=True), 0.5),
-    "whmcs_retry_backoff_cap": (_seconds(maximum=300, zero=True), 8.0),
+    "whmcs_connect_timeout": (_seconds(maximum=60), _RETRY.connect_timeout),
+    "whmcs_read_timeout": (_seconds(maximum=300), _RETRY.read_timeout),
+    "whmcs_read_attempts": (_int_between(1, 10), _RETRY.attempts),
+    "whmcs_read_deadline": (_seconds(maximum=300), _RETRY.deadline),
+    "whmcs_retry_backoff": (_seconds(maximum=60, zero=True), _RETRY.backoff),
+    "whmcs_retry_backoff_cap": (_seconds(maximum=300, zero=True), _RETRY.backoff_cap),
     "retention_months": (_int_at_least(1), 12),
     "retention_strategy": (_choice("anonymize", "delete"), "anonymize"),
     "retention_autorun": (_bool, True),
@@ -230,12 +233,12 @@ class Settings:
     whmcs_identifier: str | None = None
     whmcs_secret: str | None = field(default=None, repr=False)
     whmcs_accesskey: str | None = field(default=None, repr=False)
-    whmcs_connect_timeout: float = 5.0
-    whmcs_read_timeout: float = 20.0
-    whmcs_read_attempts: int = 3
-    whmcs_read_deadline: float = 45.0
-    whmcs_retry_backoff: float = 0.5
-    whmcs_retry_backoff_cap: float = 8.0
+    whmcs_connect_timeout: float = _RETRY.connect_timeout
+    whmcs_read_timeout: float = _RETRY.read_timeout
+    whmcs_read_attempts: int = _RETRY.attempts
+    whmcs_read_deadline: float = _RETRY.deadline
+    whmcs_retry_backoff: float = _RETRY.backoff
+    whmcs_retry_backoff_cap: float = _RETRY.backoff_cap
     retention_months: int = 12
     retention_strategy: str = "anonymize"
     retention_autorun: bool = True
