@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,6 +17,7 @@ from bridge.whmcs.errors import WhmcsRedirected
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.phpserial import decode_array, encode_array, serialize, unserialize
 from bridge.whmcs.session import build_session
+from tests.support.local_whmcs import LocalWhmcs
 from tests.unit.whmcs.conftest import API_URL, IDENTIFIER, SECRET
 
 
@@ -25,46 +25,12 @@ def form_of(call) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(call.request.body).items()}
 
 
-class _Recorder(ThreadingHTTPServer):
-    """A local HTTP server that records every request body and answers with `reply`."""
-
-    def __init__(self, reply) -> None:  # noqa: ANN001 - (handler) -> None
-        self.bodies: list[bytes] = []
-        self.reply = reply
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length") or 0)
-                server.bodies.append(self.rfile.read(length))
-                server.reply(self)
-
-            def do_GET(self) -> None:  # noqa: N802
-                server.bodies.append(b"GET " + self.path.encode())
-                server.reply(self)
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/includes/api.php"
-
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-
 @pytest.fixture
 def servers():
-    started: list[_Recorder] = []
+    started: list[LocalWhmcs] = []
 
-    def start(reply) -> _Recorder:  # noqa: ANN001
-        server = _Recorder(reply)
+    def start(reply) -> LocalWhmcs:  # noqa: ANN001
+        server = LocalWhmcs(reply)
         started.append(server)
         return server
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -16,6 +15,7 @@ from bridge.whmcs.errors import WhmcsNotFound, WhmcsRedirected, WhmcsRejected, W
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.retry import RetryPolicy, retry_read
 from bridge.whmcs.session import build_session
+from tests.support.local_whmcs import LocalWhmcs
 from tests.unit.whmcs.conftest import API_URL, IDENTIFIER, SECRET
 
 CLIENT = {"result": "success", "client": {"id": 1, "firstname": "Ada", "status": "Active"}}
@@ -262,37 +262,20 @@ class TestWritesAreSentOnce:
         assert [call.request.req_kwargs["timeout"] for call in mocked.calls] == [(3.0, 15.0)]
 
 
-class _Stalling(ThreadingHTTPServer):
+class _Stalling(LocalWhmcs):
     """A local WHMCS that reads each request and then says nothing until released."""
 
-    daemon_threads = True
-
     def __init__(self) -> None:
-        self.requests = 0
         self.release = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                server.requests += 1
-                server.release.wait(10)
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(lambda _handler: self.release.wait(10))
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/includes/api.php"
+    def requests(self) -> int:
+        return len(self.bodies)
 
     def close(self) -> None:
         self.release.set()
-        self.shutdown()
-        self.server_close()
+        super().close()
 
 
 @pytest.fixture
