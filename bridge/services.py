@@ -30,7 +30,7 @@ from bridge.ledger.service import Ledger
 from bridge.policies.service import Policies, PolicyVersions
 from bridge.privacy import AccountViews, PanelSettings
 from bridge.retention import jobs as retention_jobs
-from bridge.retention.residual import ERASED_EVENT, ResidualOrders, known_emails
+from bridge.retention.residual import ResidualOrders, known_emails
 from bridge.retention.runner import RetentionRunner
 from bridge.retention.service import ORPHAN_USERS_JOB, RUN_JOB, RetentionService
 from bridge.settings import Settings
@@ -42,6 +42,7 @@ from bridge.verification.gate import REVERT_JOB, Gate, GateConfig
 from bridge.verification.revert import NOTE_JOB, Reverter, run_note
 from bridge.verification.service import VerificationService
 from bridge.verification.state import KnownStates
+from bridge.vocabulary import ERASED_EVENT
 from bridge.whmcs.api import WhmcsClient
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.retry import RetryPolicy

@@ -21,15 +21,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
+from bridge.vocabulary import BILLING_FIELDS, CONTACT_FIELDS
 from bridge.whmcs.retry import RetryPolicy
 
 _RETRY = RetryPolicy()  # the WHMCS timeouts' and retries' defaults, in one place
 
-CONTACT_FIELDS = (
-    "firstname", "lastname", "companyname", "email", "address1", "address2",
-    "city", "state", "postcode", "country", "phonenumber",
-)
-BILLING_FIELDS = ("tax_id", "paymentmethod", "billingcid", "currency", "paymethods")
 DEFAULT_CONFIG_PATH = Path("config/bridge.toml")
 
 

@@ -4,9 +4,9 @@ Pure domain code: no Flask, no database, no HTTP, no marshmallow (that lives in 
 """
 
 from bridge.ingest.envelope import HookEnvelope, WhmcsInfo
-from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.ingest.fields import FieldPolicy
 from bridge.ingest.handlers import UnhandledEvent, drafts_for
+from bridge.vocabulary import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 
 __all__ = [
     "HANDLED_EVENTS",

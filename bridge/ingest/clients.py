@@ -13,8 +13,9 @@ from typing import Any
 from bridge.ingest.diff import Diff, between, initial, plain, split
 from bridge.ingest.drafting import PASSWORD_CHANGED, client_draft
 from bridge.ingest.envelope import HookEnvelope
-from bridge.ingest.fields import CARD_FIELDS, FieldPolicy
+from bridge.ingest.fields import FieldPolicy
 from bridge.ledger.entries import Category, EntryDraft, EventType
+from bridge.vocabulary import CARD_FIELDS
 
 Handler = Callable[[HookEnvelope, FieldPolicy], list[EntryDraft]]
 _CLOSED = "closed"

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.ingest.fields import EMAIL_PREFERENCES
 from bridge.ingest.values import same
 from bridge.ledger.entries import Change
+from bridge.vocabulary import EMAIL_PREFERENCES
 
 CategoryOf = Callable[[str], "str | None"]
 

@@ -11,24 +11,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bridge.ledger.entries import Category
-from bridge.settings import BILLING_FIELDS, CONTACT_FIELDS, Settings
+from bridge.settings import Settings
+from bridge.vocabulary import (
+    ACCOUNT_FIELDS,
+    BILLING_FIELDS,
+    CONSENT_FIELDS,
+    CONTACT_FIELDS,
+    CONTACT_SWITCHES,
+    EMAIL_PREFERENCES,
+    USER_FIELDS,
+)
 
-# WHMCS 8 has two spellings of marketing consent plus the legacy opt-out flag; all are tracked so
-# a change through any of them shows. email_preferences[<kind>] (7.10+) is matched by prefix.
-CONSENT_FIELDS = ("marketing_emails_opt_in", "isOptedInToMarketingEmails", "emailoptout")
-EMAIL_PREFERENCES = "email_preferences"
-# Non-personal account settings whose changes matter to staff (closure, billing behaviour).
-ACCOUNT_FIELDS = (
-    "status", "groupid", "language", "taxexempt", "latefeeoveride", "overideduenotices",
-    "separateinvoices", "disableautocc", "overrideautoclose", "allow_sso", "email_verified",
-)
-# A contact's notification switches: routing of service mail, not marketing consent.
-CONTACT_SWITCHES = (
-    "generalemails", "productemails", "domainemails", "invoiceemails", "supportemails",
-    "affiliateemails",
-)
-USER_FIELDS = ("firstname", "lastname", "email", "language")
-CARD_FIELDS = ("cardtype", "cardlastfour")
+# The field names and their categories live in bridge.vocabulary; a field's category here is the
+# vocabulary list that names it (the first one, for a name in two: contact before billing ...).
 
 
 def _categorise(*groups: tuple[Iterable[str], Category]) -> Mapping[str, Category]:

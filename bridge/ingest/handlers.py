@@ -12,9 +12,9 @@ from types import MappingProxyType
 from bridge.ingest import clients, people
 from bridge.ingest.clients import Handler
 from bridge.ingest.envelope import HookEnvelope
-from bridge.ingest.events import HANDLED_EVENTS
 from bridge.ingest.fields import FieldPolicy
 from bridge.ledger.entries import EntryDraft
+from bridge.vocabulary import HANDLED_EVENTS
 
 # HANDLED_EVENTS and FieldPolicy are re-exported: callers of drafts_for need both.
 __all__ = ["HANDLED_EVENTS", "REGISTRY", "FieldPolicy", "UnhandledEvent", "drafts_for"]

@@ -19,7 +19,6 @@ from bridge.ledger.entries import EventType
 from bridge.ledger.service import Ledger
 from bridge.retention.entries import client_entry
 
-ERASED_EVENT = "PrivacyBridgeErased"
 WORK_LIMIT = 50
 
 

@@ -28,11 +28,22 @@ from marshmallow.validate import Length, OneOf, Regexp
 from bridge.errors import ValidationFailed
 from bridge.ingest import coerce
 from bridge.ingest.envelope import HookEnvelope, WhmcsInfo
-from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.ingest.secrets import TooDeep, drop_secrets
 from bridge.ingest.values import DEFAULT_GATEWAY_WORD
 from bridge.ledger.entries import Actor
 from bridge.schemas.fastload import FastLoad
+from bridge.vocabulary import (
+    CLIENT_VALIDATION_EVENT,
+    CONTACT_VALIDATION_EVENT,
+    EMAIL_EVENT,
+    ERASED_EVENT,
+    EXPORT_EVENT,
+    HANDLED_EVENTS,
+    PANEL_EVENTS,
+    PRIVACY_PAGE_EVENT,
+    VALIDATE_EVENTS,
+    WORK_EVENT,
+)
 
 __all__ = ["HANDLED_EVENTS", "PANEL_EVENTS", "VALIDATE_EVENTS", "load_envelope"]
 
@@ -339,7 +350,7 @@ EVENT_VARS: Mapping[str, type[Schema]] = {
     "CCUpdate": CardVarsInSchema,
     "AfterClientMerge": MergeVarsInSchema,
     "DailyCronJob": VarsInSchema,
-    "PrivacyBridgeErased": ErasedVarsInSchema,
+    ERASED_EVENT: ErasedVarsInSchema,
 }
 
 
@@ -378,18 +389,18 @@ class AdminSummaryVarsInSchema(PanelVarsInSchema):
 
 
 VALIDATE_VARS: Mapping[str, type[Schema]] = {
-    "ClientDetailsValidation": ClientValidationVarsInSchema,
-    "ContactDetailsValidation": ContactValidationVarsInSchema,
-    "EmailPreSend": EmailPreSendVarsInSchema,
+    CLIENT_VALIDATION_EVENT: ClientValidationVarsInSchema,
+    CONTACT_VALIDATION_EVENT: ContactValidationVarsInSchema,
+    EMAIL_EVENT: EmailPreSendVarsInSchema,
 }
 PANEL_VARS: Mapping[str, type[Schema]] = {
     "AdminAreaClientSummaryPage": AdminSummaryVarsInSchema,
     "ClientAreaHomepage": PanelVarsInSchema,
     "ClientAreaHeaderOutput": PanelVarsInSchema,
-    "ClientAreaPrivacyPage": PanelVarsInSchema,
+    PRIVACY_PAGE_EVENT: PanelVarsInSchema,
 }
-WORK_VARS: Mapping[str, type[Schema]] = {"AfterCronJob": VarsInSchema}
-EXPORT_VARS: Mapping[str, type[Schema]] = {"ClientAreaExport": PanelVarsInSchema}
+WORK_VARS: Mapping[str, type[Schema]] = {WORK_EVENT: VarsInSchema}
+EXPORT_VARS: Mapping[str, type[Schema]] = {EXPORT_EVENT: PanelVarsInSchema}
 
 
 # -- the envelope -------------------------------------------------------------------------------

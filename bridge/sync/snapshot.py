@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bridge.ledger.entries import Change
-from bridge.settings import BILLING_FIELDS
 from bridge.verification.policy import normalize
-
-CONSENT = ("marketing_emails_opt_in", "emailoptout")
+from bridge.vocabulary import BILLING_FIELDS, CONSENT_STATE, PAYMETHODS
 
 
 def masked_paymethods(methods: Iterable[Any]) -> list[str]:
@@ -22,14 +20,14 @@ def masked_paymethods(methods: Iterable[Any]) -> list[str]:
 def client_values(details: Any, paymethods: Iterable[Any]) -> dict[str, Any]:
     values: dict[str, Any] = dict(details.fields())
     values["status"] = details.status
-    for flag in CONSENT:
+    for flag in CONSENT_STATE:
         values[flag] = bool(details.flags.get(flag, False))
-    values["paymethods"] = masked_paymethods(paymethods)
+    values[PAYMETHODS] = masked_paymethods(paymethods)
     return values
 
 
 def category(field: str) -> str:
-    if field in CONSENT:
+    if field in CONSENT_STATE:
         return "consent"
     if field == "status":
         return "account"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+from bridge import vocabulary
 from bridge.ingest.envelope import HookEnvelope
 from bridge.jobs.queue import JobQueue
 from bridge.ledger.entries import Change, EntryDraft, EventType, Subject
@@ -23,7 +24,7 @@ REVERT_JOB = "revert"
 EDIT_EVENTS = {"ClientEdit": EventType.CLIENT_UPDATED, "ContactEdit": EventType.CONTACT_UPDATED}
 # how far WHMCS's clock may stand from the bridge's (the webhook tolerance's default)
 CLOCK_SKEW = timedelta(minutes=5)
-CONSENT_STATE = frozenset({"marketing_emails_opt_in", "emailoptout"})  # kept for EmailPreSend
+CONSENT_STATE = frozenset(vocabulary.CONSENT_STATE)  # kept for EmailPreSend
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def _validate_target(envelope: HookEnvelope) -> Target | None:
     client_id = envelope.vars.get("userid")
     if not client_id:
         return None
-    if envelope.event == "ContactDetailsValidation":
+    if envelope.event == vocabulary.CONTACT_VALIDATION_EVENT:
         contact_id = envelope.vars.get("contactid")
         return Target(client_id, contact_ref(contact_id), contact_id) if contact_id else None
     return Target(client_id, client_ref(client_id))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bridge.ingest.values import normalize, same
+from bridge.vocabulary import BILLING_FIELDS
 
 ALLOWANCE_WINDOW = timedelta(minutes=15)
 # a bridge_change_id works once, for its subject, within this long of being issued (section 10)
@@ -67,8 +68,6 @@ def expiry(recorded_at: datetime, ttl_days: int, document_expires: datetime | No
 
 def field_category(name: str) -> str:
     """The ledger category of a protected client or contact field."""
-    from bridge.settings import BILLING_FIELDS
-
     return "billing" if name in BILLING_FIELDS else "contact"
 
 

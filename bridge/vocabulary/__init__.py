@@ -104,7 +104,7 @@ CHANGE_ID = "bridge_change_id"
 # The privacy page's export form (rendered by the bridge, answered by the module).
 EXPORT_ACTION_FIELD = "do"
 EXPORT_ACTION = "export"
-EXPORT_PASSWORD_FIELD = "password"
+EXPORT_PASSWORD_FIELD = "password"  # noqa: S105 - a form field's name, not a password
 
 
 def email_preference_form(kind: str) -> str:

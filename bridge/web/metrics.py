@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from bridge.ingest.events import HANDLED_EVENTS, MODULE_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
+from bridge.vocabulary import HANDLED_EVENTS, MODULE_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.web.apidoc import documented
 
 _KNOWN_EVENTS = HANDLED_EVENTS | VALIDATE_EVENTS | PANEL_EVENTS | MODULE_EVENTS

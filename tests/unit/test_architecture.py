@@ -11,9 +11,9 @@ import pytest
 import bridge
 
 DOMAIN_PACKAGES = ("ledger", "ingest", "verification", "retention", "sync", "consent", "disclosure", "policies",
-                   "panels", "jobs")
+                   "panels", "jobs", "vocabulary")
 DOMAIN_MODULES = ("bridge", "bridge.clock", "bridge.errors", "bridge.signing", "bridge.crypto", "bridge.settings",
-                  "bridge.tokens", "bridge.privacy", "bridge.export")
+                  "bridge.tokens", "bridge.privacy", "bridge.export", "bridge.vocabulary")
 
 
 def _domain() -> list[str]:
@@ -51,4 +51,5 @@ def test_migrations_match_the_models(engine):
 
 def test_every_domain_package_is_covered():
     assert {"bridge.ingest.service", "bridge.verification.gate", "bridge.retention.residual", "bridge.sync.service",
-            "bridge.panels.admin", "bridge.policies.service", "bridge.disclosure.service"} <= set(DOMAIN)
+            "bridge.panels.admin", "bridge.policies.service", "bridge.disclosure.service",
+            "bridge.vocabulary", "bridge.vocabulary.php"} <= set(DOMAIN)

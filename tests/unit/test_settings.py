@@ -3,7 +3,8 @@ import base64
 import pytest
 
 from bridge.errors import ConfigError
-from bridge.settings import CONTACT_FIELDS, load_settings
+from bridge.settings import load_settings
+from bridge.vocabulary import CONTACT_FIELDS
 
 GOOD_KEY = base64.b64encode(b"k" * 32).decode()
 GOOD_SECRET = "whsec_" + base64.b64encode(b"s" * 24).decode()

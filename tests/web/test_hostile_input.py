@@ -25,9 +25,9 @@ from bridge.clock import FixedClock
 from bridge.db import migrate
 from bridge.db.base import make_engine
 from bridge.errors import ValidationFailed
-from bridge.ingest.events import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.schemas.hooks import load_envelope
 from bridge.signing import sign, signed_headers
+from bridge.vocabulary import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.web.app import MAX_BODY, create_app
 from tests.conftest import T0, TEST_MASTER_KEY, TEST_WEBHOOK_SECRET
 from tests.support.servers import bridge_server

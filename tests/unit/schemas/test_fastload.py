@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validates
 
 from bridge.ingest import HANDLED_EVENTS
-from bridge.ingest.events import PANEL_EVENTS, VALIDATE_EVENTS
 from bridge.schemas.fastload import FastLoad
 from bridge.schemas.hooks import _ENVELOPE_LOADERS
+from bridge.vocabulary import PANEL_EVENTS, VALIDATE_EVENTS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hooks"
 KIND_OF = {**{e: "event" for e in HANDLED_EVENTS}, **{e: "validate" for e in VALIDATE_EVENTS},

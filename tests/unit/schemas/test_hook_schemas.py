@@ -5,9 +5,9 @@ import pytest
 
 from bridge.errors import ValidationFailed
 from bridge.ingest import HANDLED_EVENTS, PANEL_EVENTS, VALIDATE_EVENTS, HookEnvelope
-from bridge.ingest.events import MODULE_EVENTS
 from bridge.ledger.entries import Actor
 from bridge.schemas.hooks import EVENT_VARS, EXPORT_VARS, PANEL_VARS, VALIDATE_VARS, WORK_VARS, load_envelope
+from bridge.vocabulary import ERASED_EVENT, MODULE_EVENTS
 
 KINDS = {"event": HANDLED_EVENTS, "validate": VALIDATE_EVENTS, "panel": PANEL_EVENTS}
 ALL = sorted((event, kind) for kind, events in KINDS.items() for event in events)
@@ -34,10 +34,10 @@ def errors_of(data, kind="event"):
 
 class TestFixturesLoad:
     def test_every_event_of_every_endpoint_has_a_schema(self):
-        assert set(EVENT_VARS) == HANDLED_EVENTS | {"PrivacyBridgeErased"}
+        assert set(EVENT_VARS) == HANDLED_EVENTS | {ERASED_EVENT}
         assert set(VALIDATE_VARS) == VALIDATE_EVENTS
         assert set(PANEL_VARS) == PANEL_EVENTS
-        assert set(WORK_VARS) | set(EXPORT_VARS) | {"PrivacyBridgeErased"} == MODULE_EVENTS
+        assert set(WORK_VARS) | set(EXPORT_VARS) | {ERASED_EVENT} == MODULE_EVENTS
 
     @pytest.mark.parametrize(("event", "kind"), ALL)
     def test_each_fixture_loads_as_a_typed_envelope(self, event, kind, hook_data):
