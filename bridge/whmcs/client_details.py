@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bridge.vocabulary import CLIENT_FLAGS, EMAIL_KINDS, EMAIL_PREFERENCES, GATEWAY_COLUMN, MARKETING_OPT_IN, NOTES
 from bridge.whmcs.results import (
-    CONTACT_FIELDS,
     ClientStats,
     ClientUserLink,
+    Profile,
     Row,
     personal_field,
     to_bool,
@@ -17,15 +18,9 @@ from bridge.whmcs.results import (
     to_text,
 )
 
-FLAG_FIELDS = (
-    "taxexempt", "latefeeoveride", "overideduenotices", "separateinvoices", "disableautocc",
-    "emailoptout", "marketing_emails_opt_in", "overrideautoclose", "email_verified",
-)
-EMAIL_PREFERENCES = ("general", "invoice", "support", "product", "domain", "affiliate")
-
 
 @dataclass(frozen=True, slots=True)
-class ClientDetails:
+class ClientDetails(Profile):
     """A client account as GetClientsDetails describes it.
 
     `fields()` gives the contact and billing fields under the contract's names (section 2), the
@@ -46,26 +41,14 @@ class ClientDetails:
     email_preferences: Mapping[str, bool] = field(default_factory=dict)
     users: tuple[ClientUserLink, ...] = ()
     stats: ClientStats | None = None
-    firstname: str = personal_field()
-    lastname: str = personal_field()
-    companyname: str = personal_field()
-    email: str = personal_field()
-    address1: str = personal_field()
-    address2: str = personal_field()
-    city: str = personal_field()
-    state: str = personal_field()
-    postcode: str = personal_field()
-    country: str = personal_field()
-    phonenumber: str = personal_field()
-    tax_id: str = personal_field()
     notes: str = personal_field()
 
     @property
     def marketing_opt_in(self) -> bool:
-        return self.flags.get("marketing_emails_opt_in", False)
+        return self.flags.get(MARKETING_OPT_IN, False)
 
     def fields(self) -> dict[str, str]:
-        values = {name: getattr(self, name) for name in CONTACT_FIELDS}
+        values = Profile.fields(self)
         values.update(
             paymentmethod=self.defaultgateway, billingcid=str(self.billingcid),
             currency=str(self.currency),
@@ -81,20 +64,20 @@ class ClientDetails:
             owner_user_id=to_int(row.get("owner_user_id")), uuid=to_text(row.get("uuid")),
             groupid=to_int(row.get("groupid")), currency=to_int(row.get("currency")),
             billingcid=to_int(row.get("billingcid")),
-            defaultgateway=to_text(row.get("defaultgateway")),
+            defaultgateway=to_text(row.get(GATEWAY_COLUMN)),
             language=to_text(row.get("language")), credit=to_text(row.get("credit")) or "0.00",
-            flags={name: to_bool(row.get(name)) for name in FLAG_FIELDS if name in row},
-            email_preferences=_preferences(row.get("email_preferences")),
+            flags={name: to_bool(row.get(name)) for name in CLIENT_FLAGS if name in row},
+            email_preferences=_preferences(row.get(EMAIL_PREFERENCES)),
             users=_users(row.get("users")),
             stats=ClientStats.from_api(stats) if isinstance(stats, Mapping) else None,
-            **{name: to_text(row.get(name)) for name in (*CONTACT_FIELDS, "notes")},
+            notes=to_text(row.get(NOTES)), **Profile.read(row),
         )
 
 
 def _preferences(raw: object) -> dict[str, bool]:
     if not isinstance(raw, Mapping):
         return {}
-    return {key: to_bool(raw[key]) for key in EMAIL_PREFERENCES if key in raw}
+    return {key: to_bool(raw[key]) for key in EMAIL_KINDS if key in raw}
 
 
 def _users(raw: object) -> tuple[ClientUserLink, ...]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bridge.vocabulary import CONTACT_SWITCHES, PROFILE_FIELDS
+
 Row = Mapping[str, Any]
 
 
@@ -103,12 +105,11 @@ class ClientStats:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One row of GetContacts; `client_id` is WHMCS's `userid`."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Profile:
+    """The personal fields a client account and a contact share (`vocabulary.PROFILE_FIELDS`),
+    each keyword-only, empty by default and kept out of repr."""
 
-    id: int
-    client_id: int
     firstname: str = personal_field()
     lastname: str = personal_field()
     companyname: str = personal_field()
@@ -121,29 +122,34 @@ class Contact:
     country: str = personal_field()
     phonenumber: str = personal_field()
     tax_id: str = personal_field()
+
+    @staticmethod
+    def read(row: Row) -> dict[str, str]:
+        """The profile fields of an API row, as text: keyword arguments for a subclass."""
+        return {name: to_text(row.get(name)) for name in PROFILE_FIELDS}
+
+    def fields(self) -> dict[str, str]:
+        """The profile fields by the names of the contract's field categories."""
+        return {name: getattr(self, name) for name in PROFILE_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Contact(Profile):
+    """One row of GetContacts; `client_id` is WHMCS's `userid`. `email_flags` maps a kind of
+    service mail (`general` ...) to its switch (`generalemails` ...)."""
+
+    id: int
+    client_id: int
     email_flags: Mapping[str, bool] = field(default_factory=dict)
 
     @classmethod
     def from_api(cls, row: Row) -> Contact:
         flags = {
-            kind: to_bool(row.get(f"{kind}emails"))
-            for kind in ("general", "product", "domain", "invoice", "support", "affiliate")
-            if f"{kind}emails" in row
+            switch.removesuffix("emails"): to_bool(row.get(switch)) for switch in CONTACT_SWITCHES if switch in row
         }
         return cls(
-            id=to_int(row.get("id")), client_id=to_int(row.get("userid")), email_flags=flags,
-            **{name: to_text(row.get(name)) for name in CONTACT_FIELDS},
+            id=to_int(row.get("id")), client_id=to_int(row.get("userid")), email_flags=flags, **Profile.read(row),
         )
-
-    def fields(self) -> dict[str, str]:
-        """The contact fields by the names of the contract's field categories."""
-        return {name: getattr(self, name) for name in CONTACT_FIELDS}
-
-
-CONTACT_FIELDS = (
-    "firstname", "lastname", "companyname", "email", "address1", "address2",
-    "city", "state", "postcode", "country", "phonenumber", "tax_id",
-)
 
 
 @dataclass(frozen=True, slots=True)
