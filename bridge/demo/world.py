@@ -19,15 +19,13 @@ from bridge.demo.hooks import envelope, signed
 from bridge.jobs.worker import Backoff, Worker
 from bridge.services import Services, build_services
 from bridge.settings import load_settings
+from bridge.vocabulary import PROFILE_FIELDS
 from bridge.whmcs.emulator.seed import DEMO_IDENTIFIER, DEMO_SECRET
 from bridge.whmcs.emulator.server import api_url, running_emulator
 from bridge.whmcs.emulator.state import LOOPBACK, EmulatorState
 from bridge.whmcs.http import HttpWhmcsClient
 from bridge.whmcs.retry import RetryPolicy
 from bridge.whmcs.session import build_session
-
-PROFILE = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
-           "postcode", "country", "phonenumber", "tax_id")
 
 
 @dataclass
@@ -64,18 +62,18 @@ class World:
         """Apply `changes` in WHMCS and return the ClientEdit vars (with olddata)."""
         with self.emulator.locked() as store:
             record = store.client(client_id)
-            old = {k: record.fields.get(k, "") for k in PROFILE}
+            old = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
             record.fields.update(changes)
-            new = {k: record.fields.get(k, "") for k in PROFILE}
+            new = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
             status = record.status
         return {"userid": client_id, **new, "status": status, "olddata": {**old, "status": status}}
 
     def edit_contact(self, contact_id: int, **changes: str) -> dict[str, Any]:
         with self.emulator.locked() as store:
             record = store.contact(contact_id)
-            old = {k: record.fields.get(k, "") for k in PROFILE}
+            old = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
             record.fields.update(changes)
-            new = {k: record.fields.get(k, "") for k in PROFILE}
+            new = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
             client_id = record.client_id
         return {"userid": client_id, "contactid": contact_id, **new, "olddata": old}
 

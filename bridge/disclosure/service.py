@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bridge import vocabulary
 from bridge.errors import InvalidGround, VerificationRequired, WhmcsNotConfigured
 from bridge.ledger.entries import Actor, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
@@ -13,7 +14,7 @@ from bridge.verification.service import VerificationService
 
 GROUNDS = ("legal_process", "rights_protection", "emergency")
 OPEN_INVOICE_STATUSES = ("Unpaid", "Overdue", "Payment Pending", "Collections")
-ADDRESS_FIELDS = ("companyname", "address1", "address2", "city", "state", "postcode", "country")
+ADDRESS_FIELDS = ("companyname", *vocabulary.ADDRESS_FIELDS)
 
 
 @dataclass(frozen=True)

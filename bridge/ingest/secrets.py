@@ -10,10 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from bridge.vocabulary import CARD_FIELDS
+
 _EXACT = frozenset({"authdata", "remote_token", "mergefields", "token"})
 _PREFIXES = ("password", "securityq", "card")
 # Masked card data that may be recorded: the card type and its last four digits.
-_ALLOWED = frozenset({"cardtype", "cardlastfour"})
+_ALLOWED = frozenset(CARD_FIELDS)
 MAX_DEPTH = 32
 _SCALARS = frozenset({str, int, bool, float, type(None)})  # nothing inside to walk
 

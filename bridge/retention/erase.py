@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bridge.vocabulary import MARKETING_OPT_IN_FORM, NOTES, PROFILE_FIELDS
 from bridge.whmcs.api import WhmcsClient, WhmcsNotFound, WhmcsRejected
 
 ChangeIds = Callable[[int], str]  # client id -> a fresh bridge_change_id, registered before the write
 DELETED_NAME = "Deleted"
-ERASED_CLIENT_FIELDS = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
-                        "postcode", "country", "phonenumber", "tax_id", "notes", "marketing opt-in")
+ERASED_CLIENT_FIELDS = (*PROFILE_FIELDS, NOTES, "marketing opt-in")
+_PLACEHOLDER_FIELDS = ("firstname", "lastname", "email")  # WHMCS requires them: replaced, not blanked
 
 
 def placeholder_email(client_id: int) -> str:
@@ -24,10 +25,9 @@ def placeholder_user_email(user_id: int) -> str:
 
 
 def client_placeholders(client_id: int) -> dict[str, Any]:
-    blank = dict.fromkeys(("companyname", "address1", "address2", "city", "state", "postcode", "country",
-                           "phonenumber", "tax_id", "notes"), "")
+    blank = dict.fromkeys((*(n for n in PROFILE_FIELDS if n not in _PLACEHOLDER_FIELDS), NOTES), "")
     return {"firstname": DELETED_NAME, "lastname": DELETED_NAME, "email": placeholder_email(client_id), **blank,
-            "marketingoptin": False, "status": "Closed"}  # UpdateClient documents no emailoptout
+            MARKETING_OPT_IN_FORM: False, "status": "Closed"}  # UpdateClient documents no emailoptout
 
 
 def users_plan(whmcs: WhmcsClient, client_id: int, details: Any) -> dict[str, list[int]]:

@@ -34,13 +34,19 @@ from bridge.ledger.entries import Actor
 from bridge.schemas.fastload import FastLoad
 from bridge.vocabulary import (
     CLIENT_VALIDATION_EVENT,
+    CONTACT_SWITCHES,
     CONTACT_VALIDATION_EVENT,
     EMAIL_EVENT,
+    EMAIL_PREFERENCES,
     ERASED_EVENT,
     EXPORT_EVENT,
     HANDLED_EVENTS,
+    MARKETING_OPT_IN,
+    MARKETING_OPT_IN_FORM,
     PANEL_EVENTS,
     PRIVACY_PAGE_EVENT,
+    PROFILE_FIELDS,
+    USER_FIELDS,
     VALIDATE_EVENTS,
     WORK_EVENT,
 )
@@ -179,12 +185,19 @@ class VarsInSchema(Schema):
             raise ValidationError("Nested too deeply.") from None
 
 
-class _ClientFieldsInSchema(VarsInSchema):
+def _vars_schema(name: str, **groups: tuple[tuple[str, ...], Callable[[], fields.Field]]) -> type[Schema]:
+    """A VarsInSchema declaring every name of each vocabulary list with a fresh field of its kind."""
+    declared = {key: make() for names, make in groups.values() for key in names}
+    return VarsInSchema.from_dict(declared, name=name)
+
+
+# The profile keys a client and a contact share, by the vocabulary (PROFILE_FIELDS).
+_ProfileInSchema = _vars_schema("_ProfileInSchema", profile=(PROFILE_FIELDS, Text))
+
+
+class _ClientFieldsInSchema(_ProfileInSchema):
     """The client-profile keys shared by ClientAdd, ClientEdit, olddata and validate calls."""
 
-    firstname, lastname, companyname, email = Text(), Text(), Text(), Text()
-    address1, address2, city, state = Text(), Text(), Text(), Text()
-    postcode, country, phonenumber, tax_id = Text(), Text(), Text(), Text()
     status, language, notes, paymentmethod, defaultgateway = (Text() for _ in range(5))
     groupid, currency, billingcid = Id(), Id(), Id()
     taxexempt, latefeeoveride, overideduenotices, separateinvoices = (Flag() for _ in range(4))
@@ -198,7 +211,7 @@ class _ClientFieldsInSchema(VarsInSchema):
         # Form-style keys ("email_preferences[general]") join the email_preferences object.
         if not isinstance(data, dict):
             return data
-        prefix = "email_preferences["
+        prefix = EMAIL_PREFERENCES + "["
         flat = {k: v for k, v in data.items() if k.startswith(prefix) and k.endswith("]")}
         if not flat:
             return data
@@ -217,9 +230,9 @@ class _ClientFieldsInSchema(VarsInSchema):
         if isinstance(data.get("paymentmethod"), str) and data["paymentmethod"].casefold() == DEFAULT_GATEWAY_WORD:
             data["paymentmethod"] = ""
         # the profile form's marketing checkbox is `marketingoptin` (the API's name too)
-        if data.get("marketing_emails_opt_in") is None and data.get("marketingoptin") is not None:
-            data["marketing_emails_opt_in"] = data["marketingoptin"]
-        data.pop("marketingoptin", None)
+        if data.get(MARKETING_OPT_IN) is None and data.get(MARKETING_OPT_IN_FORM) is not None:
+            data[MARKETING_OPT_IN] = data[MARKETING_OPT_IN_FORM]
+        data.pop(MARKETING_OPT_IN_FORM, None)
         return data
 
 
@@ -264,12 +277,9 @@ class MergeVarsInSchema(VarsInSchema):
     toUserID, fromUserID = RequiredId(), RequiredId()  # noqa: N815 - WHMCS's keys
 
 
-class _ContactFieldsInSchema(VarsInSchema):
-    firstname, lastname, companyname, email = Text(), Text(), Text(), Text()
-    address1, address2, city, state = Text(), Text(), Text(), Text()
-    postcode, country, phonenumber, tax_id = Text(), Text(), Text(), Text()
-    generalemails, productemails, domainemails = Flag(), Flag(), Flag()
-    invoiceemails, supportemails, affiliateemails = Flag(), Flag(), Flag()
+_ContactFieldsInSchema = _vars_schema(
+    "_ContactFieldsInSchema", profile=(PROFILE_FIELDS, Text), switches=(CONTACT_SWITCHES, Flag)
+)
 
 
 class ContactVarsInSchema(_ContactFieldsInSchema):
@@ -280,8 +290,7 @@ class ContactEditVarsInSchema(ContactVarsInSchema):
     olddata = fields.Nested(_ContactFieldsInSchema, load_default=dict)
 
 
-class _UserFieldsInSchema(VarsInSchema):
-    firstname, lastname, email, language = Text(), Text(), Text(), Text()
+_UserFieldsInSchema = _vars_schema("_UserFieldsInSchema", user=(USER_FIELDS, Text))
 
 
 class UserVarsInSchema(_UserFieldsInSchema):

@@ -15,33 +15,37 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from bridge.vocabulary import (
+    CHANGE_ID,
+    CONTACT_FIELDS,
+    EMAIL_KINDS,
+    MARKETING_OPT_IN_FORM,
+    TAX_ID,
+    email_preference_form,
+)
+
 TRANSPORT = frozenset({"action", "responsetype", "identifier", "secret", "username", "password",
                        "accesskey"})
-CHANGE_ID = "bridge_change_id"
 
 _PAGING = ("limitstart", "limitnum")
-_ADDRESS = ("firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
-            "postcode", "country", "phonenumber")
-EMAIL_PREFERENCES = tuple(
-    f"email_preferences[{kind}]"
-    for kind in ("general", "product", "domain", "invoice", "support", "affiliate")
-)
+_ADDRESS = CONTACT_FIELDS
+EMAIL_PREFERENCES = tuple(email_preference_form(kind) for kind in EMAIL_KINDS)
 
 PARAMETERS: Mapping[str, frozenset[str]] = {
     name: frozenset(params) for name, params in {
         "GetClients": (*_PAGING, "sorting", "status", "search", "orderby"),
         "GetClientsDetails": ("clientid", "email", "stats"),
         "UpdateClient": (
-            "clientid", "clientemail", *_ADDRESS, "tax_id", "currency", "groupid", "customfields",
+            "clientid", "clientemail", *_ADDRESS, TAX_ID, "currency", "groupid", "customfields",
             "language", "clientip", "notes", "status", "paymentmethod", *EMAIL_PREFERENCES,
-            "marketingoptin", "clearcreditcard", "skipvalidation", "latefeeoveride",
+            MARKETING_OPT_IN_FORM, "clearcreditcard", "skipvalidation", "latefeeoveride",
             "overideduenotices", "taxexempt", "separateinvoices", "disableautocc",
             "overrideautoclose",
         ),
         "CloseClient": ("clientid",),
         "DeleteClient": ("clientid", "deleteusers", "deletetransactions"),
         "GetContacts": (*_PAGING, "userid", *_ADDRESS),
-        "AddContact": ("clientid", *_ADDRESS, "tax_id", *EMAIL_PREFERENCES),
+        "AddContact": ("clientid", *_ADDRESS, TAX_ID, *EMAIL_PREFERENCES),
         "UpdateContact": ("contactid", *_ADDRESS, *EMAIL_PREFERENCES),
         "DeleteContact": ("contactid",),
         "GetInvoices": (*_PAGING, "userid", "status", "orderby", "order"),

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from bridge.vocabulary import CHANGE_ID
 from bridge.whmcs import documented
 from bridge.whmcs.api import Fields, ResultPage
 from bridge.whmcs.client_details import ClientDetails
@@ -173,7 +174,7 @@ class HttpWhmcsClient:
             raise ValueError(f"{action} is a read; writes carry a change id and are sent once")
         if not change_id:
             raise ValueError("a WHMCS write needs a change_id")
-        form = {**encode_fields(params), "bridge_change_id": change_id}
+        form = {**encode_fields(params), CHANGE_ID: change_id}
         return self._post(action, form, self._policy.write_timeout())
 
     def _iter(

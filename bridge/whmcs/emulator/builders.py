@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 
+from bridge.vocabulary import PROFILE_FIELDS
 from bridge.whmcs.emulator.records import (
-    CLIENT_FIELDS,
     ActivityRecord,
     ClientRecord,
     ContactRecord,
@@ -34,12 +34,12 @@ def add_client(
     owner: bool = True, marketing: bool = False, **fields: str,
 ) -> ClientRecord:
     """A client account; with `owner`, also its owner User (same name and email)."""
-    unknown = set(fields) - set(CLIENT_FIELDS)
+    unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown client fields: {sorted(unknown)}")
     record = ClientRecord(
         id=store.next_id("clients"), uuid=str(uuid.uuid4()),
-        fields={name: fields.get(name, "") for name in CLIENT_FIELDS},
+        fields={name: fields.get(name, "") for name in PROFILE_FIELDS},
         status=status, datecreated=datecreated,
     )
     record.flags["marketing_emails_opt_in"] = marketing
@@ -86,7 +86,7 @@ def password_matches(user: UserRecord, password: str) -> bool:
 def add_contact(store: Store, client_id: int, **fields: str) -> ContactRecord:
     record = ContactRecord(
         id=store.next_id("contacts"), client_id=client_id,
-        fields={name: fields.get(name, "") for name in CLIENT_FIELDS},
+        fields={name: fields.get(name, "") for name in PROFILE_FIELDS},
     )
     store.contacts[record.id] = record
     return record

@@ -5,17 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-CLIENT_FIELDS = (
-    "firstname", "lastname", "companyname", "email", "address1", "address2", "city", "state",
-    "postcode", "country", "phonenumber", "tax_id",
-)
-CLIENT_FLAGS = (
-    "taxexempt", "latefeeoveride", "overideduenotices", "separateinvoices", "disableautocc",
-    "emailoptout", "marketing_emails_opt_in", "overrideautoclose",
-)
-EMAIL_KINDS = ("general", "invoice", "support", "product", "domain", "affiliate")
-# WHMCS's field order for contacts' per-kind email flags (`generalemails` ...).
-CONTACT_EMAIL_KINDS = ("general", "product", "domain", "invoice", "support", "affiliate")
+from bridge import vocabulary
+
+# The client flags the emulator models: all but email verification, which it does not emulate.
+CLIENT_FLAGS = tuple(name for name in vocabulary.CLIENT_FLAGS if name != "email_verified")
 
 
 @dataclass
@@ -35,7 +28,7 @@ class ClientRecord:
     email_verified: bool = False
     flags: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(CLIENT_FLAGS, False))
     email_preferences: dict[str, bool] = field(
-        default_factory=lambda: dict.fromkeys(EMAIL_KINDS, True)
+        default_factory=lambda: dict.fromkeys(vocabulary.EMAIL_KINDS, True)
     )
 
 
@@ -45,7 +38,7 @@ class ContactRecord:
     client_id: int
     fields: dict[str, str]
     email_flags: dict[str, bool] = field(
-        default_factory=lambda: dict.fromkeys(CONTACT_EMAIL_KINDS, False)
+        default_factory=lambda: dict.fromkeys(vocabulary.EMAIL_KINDS, False)
     )
     created_at: datetime | None = None
     updated_at: datetime | None = None

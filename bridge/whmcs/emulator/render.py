@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from bridge.vocabulary import EMAIL_KINDS, PROFILE_FIELDS
 from bridge.whmcs.emulator.records import (
-    CLIENT_FIELDS,
     CLIENT_FLAGS,
-    CONTACT_EMAIL_KINDS,
     ActivityRecord,
     ClientRecord,
     ContactRecord,
@@ -52,7 +51,7 @@ def client_details(client: ClientRecord, users: list[UserRecord]) -> Row:
     owner = next((u.id for u in users if u.clients.get(client.id)), 0)
     row: Row = {
         "client_id": client.id, "owner_user_id": owner, "userid": client.id, "id": client.id,
-        "uuid": client.uuid, **{name: f[name] for name in CLIENT_FIELDS},
+        "uuid": client.uuid, **{name: f[name] for name in PROFILE_FIELDS},
         "fullname": f"{f['firstname']} {f['lastname']}".strip(), "fullstate": f["state"],
         "statecode": f["state"], "countrycode": f["country"], "countryname": f["country"],
         "phonecc": "", "phonenumberformatted": f["phonenumber"],
@@ -79,7 +78,7 @@ def _client_user(user: UserRecord, client_id: int) -> Row:
 
 def contact(record: ContactRecord) -> Row:
     row: Row = {"id": record.id, "userid": record.client_id, **record.fields}
-    for kind in CONTACT_EMAIL_KINDS:
+    for kind in EMAIL_KINDS:
         row[f"{kind}emails"] = int(record.email_flags.get(kind, False))
     row["created_at"] = stamp(record.created_at)
     row["updated_at"] = stamp(record.updated_at)

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from bridge.clock import Clock, SystemClock
+from bridge.vocabulary import CHANGE_ID, EMAIL_EVENT
 from bridge.whmcs.documented import PARAMETERS, TRANSPORT
 from bridge.whmcs.emulator.access import AccessControl, AccessDenied, Credential
 from bridge.whmcs.emulator.actions import HANDLERS, canonical, misc
@@ -158,7 +159,7 @@ class EmulatorState:
         if self.validate_sink is None or template.type != "general":
             return
         try:
-            answer = self.validate_sink("EmailPreSend", vars_)
+            answer = self.validate_sink(EMAIL_EVENT, vars_)
         except Exception as exc:
             log.warning("validate sink failed for EmailPreSend: %s", type(exc).__name__)
             self.hook_errors.append(f"EmailPreSend: {type(exc).__name__}")
@@ -182,7 +183,7 @@ class EmulatorState:
         record = CallRecord(
             action=action, params=clean, outcome=outcome, message=message,
             identifier=credential.identifier if credential else identifier,
-            change_id=params.get("bridge_change_id"), at=self.clock.now(),
+            change_id=params.get(CHANGE_ID), at=self.clock.now(),
         )
         with self._lock:
             self._calls.append(record)
@@ -192,7 +193,7 @@ class EmulatorState:
             return
         actor = {
             "type": "api", "id": params.get("identifier") or params.get("username"),
-            "change_id": params.get("bridge_change_id") or None,
+            "change_id": params.get(CHANGE_ID) or None,
         }
         for hook in hooks:
             try:

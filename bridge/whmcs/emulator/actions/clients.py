@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.vocabulary import (
+    CONSENT_STATE,
+    EMAIL_KINDS,
+    EMAIL_PREFERENCES,
+    MARKETING_OPT_IN,
+    MARKETING_OPT_IN_FORM,
+    PROFILE_FIELDS,
+)
 from bridge.whmcs.emulator import render
-from bridge.whmcs.emulator.records import CLIENT_FIELDS, CLIENT_FLAGS, EMAIL_KINDS, ClientRecord
+from bridge.whmcs.emulator.records import CLIENT_FLAGS, ClientRecord
 from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page, valid_email
 
 STATUSES = ("Active", "Inactive", "Closed")
@@ -87,7 +95,7 @@ def update_client(store: Store, call: Call) -> ActionResult:
     client = _target(store, call)
     before = _hook_vars(client)
     _check_update(store, client, call)
-    for name in CLIENT_FIELDS:
+    for name in PROFILE_FIELDS:
         if call.has(name):
             client.fields[name] = call.text(name)
     _apply_settings(client, call)
@@ -129,16 +137,16 @@ def _apply_settings(client: ClientRecord, call: Call) -> None:
         client.language = call.text("language")
     if call.has("paymentmethod"):
         client.defaultgateway = call.text("paymentmethod")
-    if call.has("marketingoptin"):
-        client.flags["marketing_emails_opt_in"] = call.flag("marketingoptin")
+    if call.has(MARKETING_OPT_IN_FORM):
+        client.flags[MARKETING_OPT_IN] = call.flag(MARKETING_OPT_IN_FORM)
     for name in ("groupid", "currency"):
         if call.has(name):
             setattr(client, name, call.int(name))
     # UpdateClient documents no emailoptout (nor billingcid); marketing is `marketingoptin`.
-    for name in set(CLIENT_FLAGS) - {"marketing_emails_opt_in", "emailoptout"}:
+    for name in set(CLIENT_FLAGS) - set(CONSENT_STATE):
         if call.has(name):
             client.flags[name] = call.flag(name)
-    for kind, value in call.bracketed("email_preferences").items():
+    for kind, value in call.bracketed(EMAIL_PREFERENCES).items():
         if kind in EMAIL_KINDS:
             client.email_preferences[kind] = value.strip().lower() in {"1", "true", "on"}
 

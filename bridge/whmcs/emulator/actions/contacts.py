@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.vocabulary import EMAIL_KINDS, PROFILE_FIELDS
 from bridge.whmcs.emulator import render
-from bridge.whmcs.emulator.records import CLIENT_FIELDS, CONTACT_EMAIL_KINDS, ContactRecord
+from bridge.whmcs.emulator.records import ContactRecord
 from bridge.whmcs.emulator.store import ActionResult, ApiError, Call, Store, page, valid_email
 
 
@@ -14,7 +15,7 @@ def get_contacts(store: Store, call: Call) -> ActionResult:
         rows = store.rows_of(store.contacts, call.int("userid"))
     else:
         rows = sorted(store.contacts.values(), key=lambda c: c.id)
-    for name in CLIENT_FIELDS:
+    for name in PROFILE_FIELDS:
         if call.text(name):
             rows = [c for c in rows if c.fields.get(name) == call.text(name)]
     chosen, counters = page(rows, call)
@@ -29,7 +30,7 @@ def add_contact(store: Store, call: Call) -> ActionResult:
     _check_duplicate(store, client.id, email, None)
     record = ContactRecord(
         id=store.next_id("contacts"), client_id=client.id,
-        fields={name: call.text(name) for name in CLIENT_FIELDS},
+        fields={name: call.text(name) for name in PROFILE_FIELDS},
         created_at=call.now, updated_at=call.now,
     )
     _apply_email_flags(record, call)
@@ -45,7 +46,7 @@ def update_contact(store: Store, call: Call) -> ActionResult:
             raise ApiError("The email address entered is not valid")
         _check_duplicate(store, record.client_id, call.text("email"), record.id)
     before = _hook_vars(record)
-    for name in CLIENT_FIELDS:
+    for name in PROFILE_FIELDS:
         if call.has(name):
             record.fields[name] = call.text(name)
     _apply_email_flags(record, call)
@@ -75,7 +76,7 @@ def _check_duplicate(store: Store, client_id: int, email: str, own_id: int | Non
 
 def _apply_email_flags(record: ContactRecord, call: Call) -> None:
     prefs = call.bracketed("email_preferences")
-    for kind in CONTACT_EMAIL_KINDS:
+    for kind in EMAIL_KINDS:
         if kind in prefs:
             record.email_flags[kind] = prefs[kind].strip().lower() in {"1", "true", "on"}
 
