@@ -5,6 +5,7 @@
  */
 
 use WHMCS\Module\Addon\PrivacyBridge\Hooks;
+use WHMCS\Module\Addon\PrivacyBridge\Vocabulary;
 
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
@@ -21,30 +22,20 @@ if (!defined('PRIVACY_BRIDGE_HOOKS_FILE')) {
 
 $privacyBridge = Hooks::create();
 
-add_hook('ClientAdd', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ClientAdd', $vars); });
-add_hook('ClientEdit', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ClientEdit', $vars); });
-add_hook('ClientClose', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ClientClose', $vars); });
-add_hook('PreDeleteClient', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('PreDeleteClient', $vars); });
-add_hook('ClientDelete', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ClientDelete', $vars); });
-add_hook('ClientChangePassword', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ClientChangePassword', $vars); });
-add_hook('UserAdd', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('UserAdd', $vars); });
-add_hook('UserEdit', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('UserEdit', $vars); });
-add_hook('UserChangePassword', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('UserChangePassword', $vars); });
-add_hook('UserLogin', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('UserLogin', $vars); });
-add_hook('ContactAdd', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ContactAdd', $vars); });
-add_hook('ContactEdit', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ContactEdit', $vars); });
-add_hook('ContactDelete', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('ContactDelete', $vars); });
-add_hook('CCUpdate', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('CCUpdate', $vars); });
-add_hook('AfterClientMerge', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('AfterClientMerge', $vars); });
-add_hook('DailyCronJob', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->event('DailyCronJob', $vars); });
-add_hook('ClientDetailsValidation', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->validation('ClientDetailsValidation', $vars); });
-add_hook('ContactDetailsValidation', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->validation('ContactDetailsValidation', $vars); });
-add_hook('EmailPreSend', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->email($vars); });
-add_hook('AdminAreaClientSummaryPage', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('AdminAreaClientSummaryPage', $vars); });
-add_hook('ClientAreaHomepage', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('ClientAreaHomepage', $vars); });
-add_hook('ClientAreaHeaderOutput', 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->panel('ClientAreaHeaderOutput', $vars); });
+// The hook names come from Vocabulary, generated from the bridge's vocabulary (docs/vocabulary.md).
+foreach (Vocabulary::HANDLED_EVENTS as $privacyBridgeHook) {
+    add_hook($privacyBridgeHook, 1, function ($vars = []) use ($privacyBridge, $privacyBridgeHook) { $privacyBridge->event($privacyBridgeHook, $vars); });
+}
+foreach ([Vocabulary::CLIENT_VALIDATION_EVENT, Vocabulary::CONTACT_VALIDATION_EVENT] as $privacyBridgeHook) {
+    add_hook($privacyBridgeHook, 1, function ($vars = []) use ($privacyBridge, $privacyBridgeHook) { return $privacyBridge->validation($privacyBridgeHook, $vars); });
+}
+add_hook(Vocabulary::EMAIL_EVENT, 1, function ($vars = []) use ($privacyBridge) { return $privacyBridge->email($vars); });
+foreach (Vocabulary::PANEL_HOOKS as $privacyBridgeHook) {
+    add_hook($privacyBridgeHook, 1, function ($vars = []) use ($privacyBridge, $privacyBridgeHook) { return $privacyBridge->panel($privacyBridgeHook, $vars); });
+}
+unset($privacyBridgeHook);
 add_hook('ClientAreaSecondaryNavbar', 1, function ($navbar = null) use ($privacyBridge) { $privacyBridge->accountMenu($navbar); });
-add_hook('AfterCronJob', 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->cron(); });
+add_hook(Vocabulary::WORK_EVENT, 1, function ($vars = []) use ($privacyBridge) { $privacyBridge->cron(); });
 if (class_exists('WHMCS\Module\Addon\PrivacyBridge\Console\Widget')) {
     add_hook('AdminHomeWidgets', 1, function () { return new \WHMCS\Module\Addon\PrivacyBridge\Console\Widget(); });
 }

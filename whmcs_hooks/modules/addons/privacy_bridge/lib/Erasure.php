@@ -13,7 +13,7 @@ use WHMCS\Database\Capsule;
 final class Erasure
 {
     const WORK_PATH = '/work';
-    const EVENT = 'PrivacyBridgeErased';
+    const EVENT = Vocabulary::ERASED_EVENT;
     const STRATEGIES = ['anonymize', 'delete'];
     const MAX_ORDERS = 50;
 
@@ -60,7 +60,7 @@ final class Erasure
     /** @return array<int, array{order_id: string, client_id: int, emails: string[], strategy: string}> */
     private function fetch(Settings $settings): array
     {
-        $body = Json::encode(Envelope::envelope($this->envelopes->draft('AfterCronJob', [], null), null));
+        $body = Json::encode(Envelope::envelope($this->envelopes->draft(Vocabulary::WORK_EVENT, [], null), null));
         $answer = $this->http->post($settings, Outbox::PATH . self::WORK_PATH, Json::newId(), $body, $settings->timeoutMs);
         if ($answer['status'] !== 200) {
             if ($answer['status'] === 401) {

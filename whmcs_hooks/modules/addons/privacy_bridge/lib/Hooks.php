@@ -83,7 +83,7 @@ final class Hooks
 
     public function email($vars): array
     {
-        return $this->guarded('EmailPreSend', [], function (Settings $settings) use ($vars) {
+        return $this->guarded(Vocabulary::EMAIL_EVENT, [], function (Settings $settings) use ($vars) {
             return $this->validation->email($settings, is_array($vars) ? $vars : []);
         });
     }
@@ -98,7 +98,7 @@ final class Hooks
     /** AfterCronJob: runs the bridge's residual-erasure orders, then retries the outbox (with their reports). */
     public function cron(): void
     {
-        $this->guarded('AfterCronJob', null, function (Settings $settings) {
+        $this->guarded(Vocabulary::WORK_EVENT, null, function (Settings $settings) {
             try {
                 $this->erasure->run($settings);
             } catch (\Throwable $e) {

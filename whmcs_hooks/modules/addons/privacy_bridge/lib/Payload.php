@@ -2,27 +2,23 @@
 
 namespace WHMCS\Module\Addon\PrivacyBridge;
 
-/** What may leave WHMCS: an allow-list of keys per hook, then a deny-list as a second line. Pure. */
+/**
+ * What may leave WHMCS: an allow-list of keys per hook, then a deny-list as a second line. Pure.
+ * The field names come from Vocabulary (generated from the bridge's vocabulary).
+ */
 final class Payload
 {
-    const CONTACT = [
-        'firstname', 'lastname', 'companyname', 'email', 'address1', 'address2', 'city', 'state',
-        'postcode', 'country', 'phonenumber',
-    ];
+    const CONTACT = Vocabulary::CONTACT_FIELDS;
+    // A client's billing, consent and account settings, and tblclients' name of the gateway.
     const CLIENT_SETTINGS = [
-        'tax_id', 'currency', 'status', 'taxexempt', 'latefeeoveride', 'overideduenotices',
-        'separateinvoices', 'disableautocc', 'emailoptout', 'marketing_emails_opt_in',
-        'isOptedInToMarketingEmails', 'overrideautoclose', 'language', 'billingcid', 'groupid',
-        'allow_sso', 'email_verified', 'email_preferences', 'defaultgateway', 'paymentmethod',
+        ...Vocabulary::BILLING_HOOK_FIELDS, ...Vocabulary::CONSENT_FIELDS, Vocabulary::EMAIL_PREFERENCES,
+        ...Vocabulary::ACCOUNT_FIELDS, Vocabulary::GATEWAY_COLUMN,
     ];
-    const CONTACT_SETTINGS = [
-        'tax_id', 'generalemails', 'productemails', 'domainemails', 'invoiceemails', 'supportemails',
-        'affiliateemails',
-    ];
-    const USER = ['user_id', 'firstname', 'lastname', 'email', 'language'];
+    const CONTACT_SETTINGS = [Vocabulary::TAX_ID, ...Vocabulary::CONTACT_SWITCHES];
+    const USER = ['user_id', ...Vocabulary::USER_FIELDS];
     // The consent fields of the client forms: the templates post the marketing checkbox as
     // "marketingoptin" (docs/whmcs-forms.md); the others come from the admin area and the API.
-    const CONSENT_FORM = ['marketingoptin', 'marketing_emails_opt_in', 'emailoptout', 'email_preferences'];
+    const CONSENT_FORM = Vocabulary::CONSENT_FORM;
     // Second line of defence, applied at every depth (contract 3.1's list).
     const DENY = '/^(password.*|authdata|securityq.*|card(?!type$|lastfour$).*|remote_?token|mergefields|token)$/i';
 
@@ -49,9 +45,9 @@ final class Payload
      */
     public static function form(string $event, array $vars): array
     {
-        $fields = $event === 'ContactDetailsValidation'
-            ? array_merge(['contactid'], self::CONTACT, self::CONTACT_SETTINGS, ['email_preferences'])
-            : array_merge(self::CONTACT, ['tax_id', 'paymentmethod', 'billingcid', 'currency'], self::CONSENT_FORM);
+        $fields = $event === Vocabulary::CONTACT_VALIDATION_EVENT
+            ? array_merge(['contactid'], self::CONTACT, self::CONTACT_SETTINGS, [Vocabulary::EMAIL_PREFERENCES])
+            : array_merge(self::CONTACT, Vocabulary::BILLING_HOOK_FIELDS, self::CONSENT_FORM);
         return self::pick($vars, $fields);
     }
 
@@ -130,7 +126,7 @@ final class Payload
 
     private static function card(array $vars): array
     {
-        $out = self::pick($vars, ['userid', 'cardtype', 'cardlastfour']);
+        $out = self::pick($vars, array_merge(['userid'], Vocabulary::CARD_FIELDS));
         $digits = isset($vars['cardnum']) && is_scalar($vars['cardnum'])
             ? preg_replace('/\D+/', '', (string) $vars['cardnum'])
             : '';

@@ -64,7 +64,7 @@ final class PrivacyPage
                 return ['download' => $download];
             }
         }
-        list(, $answer) = $this->bridge->ask($settings, '/panel', 'ClientAreaPrivacyPage', ['userid' => $clientId]);
+        list(, $answer) = $this->bridge->ask($settings, '/panel', Vocabulary::PRIVACY_PAGE_EVENT, ['userid' => $clientId]);
         if (!isset($answer['html']) || !is_string($answer['html'])) {
             return $this->page('', $notice !== '' ? $notice : $this->lang->get('privacy_unavailable'));
         }
@@ -77,12 +77,13 @@ final class PrivacyPage
         if (!self::tokenIsValid()) {
             return [null, $this->lang->get('privacy_bad_token')];
         }
-        $password = isset($_POST['password']) && is_string($_POST['password']) ? $_POST['password'] : '';
+        $field = Vocabulary::EXPORT_PASSWORD_FIELD;
+        $password = isset($_POST[$field]) && is_string($_POST[$field]) ? $_POST[$field] : '';
         $email = $this->loginEmail($clientId);
         if ($password === '' || $email === null || !self::passwordIsValid($email, $password)) {
             return [null, $this->lang->get('privacy_wrong_password')];
         }
-        list($kind, $answer) = $this->bridge->ask($settings, '/export', 'ClientAreaExport', ['userid' => $clientId]);
+        list($kind, $answer) = $this->bridge->ask($settings, '/export', Vocabulary::EXPORT_EVENT, ['userid' => $clientId]);
         if ($kind !== 'answer') {
             return [null, $this->lang->get('privacy_export_failed')];
         }
@@ -115,7 +116,8 @@ final class PrivacyPage
     private function isExportRequest(): bool
     {
         return isset($_SERVER['REQUEST_METHOD']) && $_SERVER['REQUEST_METHOD'] === 'POST'
-            && isset($_POST['do']) && $_POST['do'] === 'export';
+            && isset($_POST[Vocabulary::EXPORT_ACTION_FIELD])
+            && $_POST[Vocabulary::EXPORT_ACTION_FIELD] === Vocabulary::EXPORT_ACTION;
     }
 
     /** WHMCS's own CSRF check of the client area; without WHMCS's token functions, nothing passes. */

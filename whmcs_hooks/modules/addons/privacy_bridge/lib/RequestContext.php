@@ -13,8 +13,8 @@ final class RequestContext
             if ($actor['id'] === null) {
                 $actor['id'] = 'unknown'; // the bridge needs a name to attribute an API change
             }
-            if (isset($_POST['bridge_change_id']) && is_scalar($_POST['bridge_change_id'])) {
-                $actor['change_id'] = (string) $_POST['bridge_change_id'];
+            if (isset($_POST[Vocabulary::CHANGE_ID]) && is_scalar($_POST[Vocabulary::CHANGE_ID])) {
+                $actor['change_id'] = (string) $_POST[Vocabulary::CHANGE_ID];
             }
             return $this->withIp($actor, $ip);
         }

@@ -28,13 +28,13 @@ final class Validation
     public function form(Settings $settings, string $hook, array $vars): array
     {
         $clientId = $this->formClientId();
-        if ($clientId === null && $hook === 'ClientDetailsValidation') {
+        if ($clientId === null && $hook === Vocabulary::CLIENT_VALIDATION_EVENT) {
             return []; // a new sign-up: always allowed (contract 3.2), no need to ask
         }
         $forward = Payload::form($hook, $vars);
         $forward['userid'] = $clientId;
         $data = $this->data;
-        $forward = $hook === 'ContactDetailsValidation'
+        $forward = $hook === Vocabulary::CONTACT_VALIDATION_EVENT
             ? $this->withContact($forward, $clientId)
             : self::withCurrent($forward, Quietly::read(function () use ($data, $clientId) {
                 return $data->currentClient($clientId);
@@ -72,7 +72,7 @@ final class Validation
             $forward['relid'] = $relid;
         }
         $forward['userid'] = $relid > 0 ? $relid : null;
-        list(, $answer) = $this->bridge->ask($settings, '/validate', 'EmailPreSend', $forward);
+        list(, $answer) = $this->bridge->ask($settings, '/validate', Vocabulary::EMAIL_EVENT, $forward);
         return isset($answer['abort']) && $answer['abort'] === true ? ['abortsend' => true] : [];
     }
 

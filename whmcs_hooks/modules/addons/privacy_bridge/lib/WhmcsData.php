@@ -7,15 +7,8 @@ use WHMCS\Database\Capsule;
 /** Reads WHMCS data the hooks need but WHMCS does not pass. Every read may fail: callers catch. */
 final class WhmcsData
 {
-    const CLIENT_CURRENT = [
-        'firstname', 'lastname', 'companyname', 'email', 'address1', 'address2', 'city', 'state',
-        'postcode', 'country', 'phonenumber', 'tax_id', 'billingcid', 'currency',
-        'marketing_emails_opt_in', 'emailoptout',
-    ];
-    const CONTACT_CURRENT = [
-        'firstname', 'lastname', 'companyname', 'email', 'address1', 'address2', 'city', 'state',
-        'postcode', 'country', 'phonenumber', 'tax_id',
-    ];
+    const CLIENT_CURRENT = [...Vocabulary::PROFILE_FIELDS, 'billingcid', 'currency', ...Vocabulary::CONSENT_STATE];
+    const CONTACT_CURRENT = Vocabulary::PROFILE_FIELDS;
 
     /** @var array<string, ?string> */
     private $settings = [];
@@ -45,7 +38,7 @@ final class WhmcsData
     {
         $row = $this->row('tblclients', $clientId);
         $out = [];
-        foreach (['tax_id', 'defaultgateway'] as $column) {
+        foreach ([Vocabulary::TAX_ID, Vocabulary::GATEWAY_COLUMN] as $column) {
             if ($row !== null && property_exists($row, $column)) {
                 $out[$column] = $row->$column;
             }
@@ -61,8 +54,8 @@ final class WhmcsData
             return null;
         }
         $out = self::columns($row, self::CLIENT_CURRENT);
-        if (property_exists($row, 'defaultgateway')) {
-            $out['paymentmethod'] = $row->defaultgateway;
+        if (property_exists($row, Vocabulary::GATEWAY_COLUMN)) {
+            $out['paymentmethod'] = $row->{Vocabulary::GATEWAY_COLUMN};
         }
         return $out;
     }
