@@ -27,8 +27,11 @@ _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("we
 _HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)
 _LOCK_HEAD = _HEAD.with_for_update()  # SQLite has no FOR UPDATE: its write lock is already held
 _ENTRIES = LedgerEntry.__table__
-_MOVE_HEAD = update(ChainHead).where(ChainHead.id == 1)
+_INSERT_ENTRIES = insert(_ENTRIES)
+_MOVE_HEAD = (update(ChainHead).where(ChainHead.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 _KEYS = DataKey.__table__
+_KEY_OF = select(_KEYS).where(DataKey.subject == bindparam("subject"))
 # chain_pages' page: the chain columns and the columns reads select by. `entry_id` and
 # `recorded_at` are read by nothing (every reader takes them from the hashed body), so an edit of
 # them changes no answer.
@@ -82,8 +85,8 @@ class SqlLedgerStore:
                              "recorded_at": recorded_at})
                 seqs.append(seq)
                 prev = digest
-            conn.execute(insert(_ENTRIES), rows)
-            conn.execute(_MOVE_HEAD.values(seq=seq, hash=prev))
+            conn.execute(_INSERT_ENTRIES, rows)
+            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
             return AppendResult(duplicate=False, seqs=tuple(seqs))
 
     def _remember_id(self, conn: Connection, webhook_id: str, head: int, entries: Sequence[PreparedEntry],
@@ -163,7 +166,7 @@ class SqlLedgerStore:
     # -- data keys ---------------------------------------------------------------------------
     def key_for(self, subject: str) -> KeyRecord | None:
         with read_tx(self.engine) as conn:
-            row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
+            row = conn.execute(_KEY_OF, {"subject": subject}).first()
         return key_record(row) if row else None
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
