@@ -20,8 +20,8 @@ from bridge.db.models import (
     VerificationRow,
 )
 from bridge.ledger.store import KeyRecord
-from bridge.verification.policy import Verification
-from bridge.verification.store import NewVerification, PendingRequest
+from bridge.verification.policy import NewVerification, Verification
+from bridge.verification.store import PendingRequest
 
 V, R, C = VerificationRow.__table__, VerificationRequestRow.__table__, IssuedChange.__table__
 A, S = ValidateAllowance.__table__, KnownState.__table__
