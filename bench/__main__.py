@@ -12,6 +12,7 @@ from bench import sync as sync_bench
 from bench import validate as validate_bench
 from bench.common import OUT, pg_available, pg_db, run_json, sqlite_db, workdir
 from bench.report import HEADER, machine, write
+from bench.workload import WORKLOADS
 
 SHORT = {"http_s": 10, "verify": (10_000, 100_000), "append_s": 5.0, "http_sets": (("sqlite", 2), ("postgresql", 4)),
          "sync_customers": 2_000, "validate_workers": (2,)}
@@ -28,13 +29,15 @@ def bench_http(profile: dict, results: dict, *, postgres: bool) -> None:
     for backend, workers in profile["http_sets"]:
         if backend == "postgresql" and not postgres:
             continue
-        say(f"HTTP ingest: {backend}, {workers} workers, {profile['http_s']} s per side ...")
-        with workdir() as folder:
-            database = sqlite_db(folder) if backend == "sqlite" else pg_db()
-            with database as url:
-                figure = http_ingest.run_pair(backend=backend, database_url=url, folder=folder, workers=workers,
-                                              connections=32, seconds=profile["http_s"])
-        results["http"].append(figure.as_dict())
+        for workload in WORKLOADS:
+            say(f"HTTP ingest: {backend}, {workers} workers, {workload} edits, {profile['http_s']} s per side ...")
+            with workdir() as folder:
+                database = sqlite_db(folder) if backend == "sqlite" else pg_db()
+                with database as url:
+                    figure = http_ingest.run_pair(backend=backend, database_url=url, folder=folder,
+                                                  workers=workers, connections=32, seconds=profile["http_s"],
+                                                  workload=workload)
+            results["http"].append(figure.as_dict())
 
 
 def bench_verify(profile: dict, results: dict) -> None:

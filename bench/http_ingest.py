@@ -1,9 +1,10 @@
 """Ingest over HTTP: the bridge's POST /v1/hooks/whmcs against a bare Flask POST, both under
 gunicorn (sync workers, same count) on 127.0.0.1, both driven by wrk at the same concurrency.
 
-Every ingest request is a distinct, validly signed ClientEdit, signed just before the run (inside
-the default 300 s tolerance). Afterwards: every response must be 202, the ledger must verify and
-hold exactly one entry per 202.
+Every ingest request is a distinct, validly signed ClientEdit of one of `bench.workload.WORKLOADS`,
+signed just before the run (inside the default 300 s tolerance). Afterwards: every response must be
+202, the ledger must verify and hold exactly one `client.updated` entry per 202, and a
+`verification.requested` for each of them only on the unverified workload.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bench.common import REPO, secrets_env, webhook_secret
 from bench.servers import gunicorn
-from bench.workload import KNOWN_CUSTOMERS, client_add, signed_lines
+from bench.workload import KNOWN_CUSTOMERS, WORKLOADS, client_add, signed_lines
 
 LUA = Path(__file__).with_name("wrk_cycle.lua")
 FLOOR_PATHS = {"sqlite": "/floor/durable", "postgresql": "/floor/durable-pg"}
@@ -48,13 +47,15 @@ class Load:
 @dataclass
 class HttpFigure:
     backend: str
+    workload: str  # one of WORKLOADS
     workers: int
     connections: int
     bare: Load
     ingest: Load
     ratio: float
-    ledger_entries: int
+    ledger_entries: int  # client.updated entries
     ledger_ok: bool
+    verification_requests: int  # verification.requested entries: one per edit when unverified, else none
     server_202: int  # counted from the server's request log: includes requests in flight at wrk's cut-off
     checks: list[str] = field(default_factory=list)
     # bench/bare_app.py's /floor/durable*: bare Flask plus one durable INSERT of the body per request
@@ -104,41 +105,52 @@ def _write_requests(path: Path, count: int, *, secret: bytes, prefix: str) -> No
             handle.write(line + "\n")
 
 
-def warm_keys(env: dict[str, str]) -> None:
+def warm_keys(env: dict[str, str], *, workload: str = "unverified") -> None:
     """Let the bridge meet every benchmark customer first (their ClientAdd, straight through the
     ingest service): a live bridge knows its customers, and a first-touch key write would
-    otherwise dominate a short run."""
+    otherwise dominate a short run. For the `verified` workload, staff also record a current ID
+    check for each of them."""
+    from bridge.ledger.entries import Actor
     from bridge.schemas.hooks import load_envelope
     from bridge.services import build_services
     from bridge.settings import load_settings
+    from bridge.verification.service import Attestation
 
+    if workload not in WORKLOADS:
+        raise ValueError(f"unknown workload {workload!r}; one of {', '.join(WORKLOADS)}")
     services = build_services(load_settings(environ=env))
     # the one call that differs between checkouts measured against each other
     record = getattr(services.ingest, "record_event", None) or services.ingest.ingest
     at = services.clock.now() - timedelta(days=1)
+    staff = Actor(type="staff", id="bench")
+    check = Attestation(document_type="passport", issuing_country="GB", document_last4="1234")
     try:
         for client_id in range(1, KNOWN_CUSTOMERS + 1):
             record(f"bench_add_{client_id}", load_envelope(client_add(client_id, at=at), kind="event"))
+            if workload == "verified":
+                services.verifications.record_verification(client_id, check, actor=staff)
     finally:
         services.dispose()
+    # bodies carry whole-second timestamps, one second before signing: the edits' start after the
+    # last check's second
+    if workload == "verified":
+        time.sleep(2.05 - time.time() % 1)
 
 
-def _ledger_state(env: dict[str, str]) -> tuple[int, bool]:
+def _ledger_state(env: dict[str, str]) -> tuple[dict[str, int], bool]:
+    """Entries by type, and whether the chain verifies."""
     from bridge.services import build_services
     from bridge.settings import load_settings
 
     services = build_services(load_settings(environ=env))
     try:
-        with services.engine.connect() as conn:
-            count = conn.execute(text("SELECT count(*) FROM ledger_entries WHERE event_type = 'client.updated'"))\
-                .scalar_one()
-        return count, services.ledger.verify().ok
+        return services.ledger.store.counts_by_type(), services.ledger.verify().ok
     finally:
         services.dispose()
 
 
 def run_pair(*, backend: str, database_url: str, folder: Path, workers: int, connections: int,
-             seconds: int) -> HttpFigure:
+             seconds: int, workload: str = "unverified") -> HttpFigure:
     """Bare first (its rate sizes the ingest request file), then the bridge on a fresh ledger."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -155,14 +167,16 @@ def run_pair(*, backend: str, database_url: str, folder: Path, workers: int, con
     # ingest can't beat the bare endpoint: size for its rate plus a margin, so no request repeats
     needed = int(bare.rps * seconds * 1.3) + 2000
     ingest_file = folder / "ingest-requests.txt"
-    warm_keys(env)
+    warm_keys(env, workload=workload)
     with gunicorn("wsgi:app", env=env, workers=workers, log=folder / f"ingest-{backend}.log") as server:
         _write_requests(ingest_file, needed, secret=secret, prefix=f"{backend}{workers}")
         ingest = run_wrk(server, ingest_file, connections=connections, seconds=seconds)
-    entries, ok = _ledger_state(env)
+    counts, ok = _ledger_state(env)
     log = folder / f"ingest-{backend}.log"
-    figure = HttpFigure(backend=backend, workers=workers, connections=connections, bare=bare, ingest=ingest,
-                        ratio=round(ingest.rps / bare.rps, 3), ledger_entries=entries, ledger_ok=ok,
+    figure = HttpFigure(backend=backend, workload=workload, workers=workers, connections=connections, bare=bare,
+                        ingest=ingest, ratio=round(ingest.rps / bare.rps, 3),
+                        ledger_entries=counts.get("client.updated", 0), ledger_ok=ok,
+                        verification_requests=counts.get("verification.requested", 0),
                         server_202=_logged_202(log), floor=floor, floor_ratio=round(floor.rps / bare.rps, 3))
     figure.checks = _checks(figure, log)
     return figure
@@ -199,6 +213,10 @@ def _checks(figure: HttpFigure, log: Path) -> list[str]:
         problems.append(f"server logged {figure.server_202} 202s, wrk saw {accepted}")
     if not figure.ledger_ok:
         problems.append("ledger verify failed")
+    expected_requests = figure.ledger_entries if figure.workload == "unverified" else 0
+    if figure.verification_requests != expected_requests:
+        problems.append(f"{figure.verification_requests} verification requests for {figure.ledger_entries} "
+                        f"{figure.workload} edits (expected {expected_requests})")
     if figure.floor is not None and (set(figure.floor.statuses) != {"202"} or any(figure.floor.errors.values())):
         problems.append(f"floor run: statuses {figure.floor.statuses} errors {figure.floor.errors}")
     if problems:

@@ -1,11 +1,17 @@
 """Realistic traffic: ClientEdit hook requests and ledger drafts carrying personal values.
 
 The ClientEdit is one of 5,000 known customers changing a contact field (the city) from the client
-area without a verification: WHMCS sends every client field with `olddata`, so the bridge diffs the
-whole account, seals the old and new value and the actor's IP, records one `client.updated` entry,
-remembers the new known state, and, the field being protected, appends `verification.requested`,
-opens the pending request and queues the revert. "client.updated entries == 202 responses" stays
-checkable after a run.
+area: WHMCS sends every client field with `olddata`, so the bridge diffs the whole account, seals
+the old and new value and the actor's IP, records one `client.updated` entry and remembers the new
+known state. Two workloads (`WORKLOADS`):
+
+- `verified`: every customer has a current ID check (recorded before the run), as a change that
+  passed WHMCS's validate hook has; the event is the entry and the known state.
+- `unverified`: nobody checked the customers' IDs, so the protected change is reverted after the
+  fact: the event also appends `verification.requested`, opens the pending request and queues the
+  revert job. This is the path of a change that got past the validate hook.
+
+"client.updated entries == 202 responses" stays checkable after a run.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from bridge.signing import sign
 LANGUAGES = ("english", "french", "german", "dutch", "spanish", "italian")
 CLIENTS = 500  # the append benches' subjects
 KNOWN_CUSTOMERS = 5000  # the HTTP ingest's customers, each seen by the bridge before the run
+WORKLOADS = ("verified", "unverified")
 CITIES = ("London", "Leeds", "York", "Bath", "Ely", "Hull")
 
 

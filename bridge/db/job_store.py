@@ -46,7 +46,7 @@ class SqlJobQueue:
         # ON CONFLICT, not a caught IntegrityError: inside a unit of work a failed statement
         # would abort the whole transaction on PostgreSQL
         with write_tx(self.engine) as conn:
-            return conn.execute(self._insert.values(**values)).scalar()  # None: the same work is queued
+            return conn.execute(self._insert, values).scalar()  # None: the same work is queued
 
     def lease(self, *, owner: str, now: datetime, lease_for: timedelta,
               kinds: tuple[str, ...] | None = None) -> Job | None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from bridge.crypto import WrappedKey
-from bridge.db.base import after_commit, dialect_insert, read_tx, unit_of_work, write_tx
+from bridge.db.base import after_commit, dialect_insert, read_tx, reading_unit, unit_of_work, write_tx
 from bridge.db.models import ChainHead, DataKey, LedgerAnchor, LedgerEntry, LedgerVerification, ShredExposure, WebhookId
 from bridge.ledger.chain import ChainRow, StoredRow, seal_entry
 from bridge.ledger.store import Anchor, AppendResult, KeyRecord, PreparedEntry, VerifyRecord
@@ -27,8 +27,11 @@ _SEEN = select(WebhookId.webhook_id).where(WebhookId.webhook_id == bindparam("we
 _HEAD = select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)
 _LOCK_HEAD = _HEAD.with_for_update()  # SQLite has no FOR UPDATE: its write lock is already held
 _ENTRIES = LedgerEntry.__table__
-_MOVE_HEAD = update(ChainHead).where(ChainHead.id == 1)
+_INSERT_ENTRIES = insert(_ENTRIES)
+_MOVE_HEAD = (update(ChainHead).where(ChainHead.id == 1)
+              .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")))
 _KEYS = DataKey.__table__
+_KEY_OF = select(_KEYS).where(DataKey.subject == bindparam("subject"))
 # chain_pages' page: the chain columns and the columns reads select by. `entry_id` and
 # `recorded_at` are read by nothing (every reader takes them from the hashed body), so an edit of
 # them changes no answer.
@@ -52,6 +55,14 @@ def key_record(row) -> KeyRecord:  # noqa: ANN001 - a Row of data_keys
         kid=row.kid, subject=row.subject, master_kid=row.master_kid or "", wrapped=bytes(row.wrapped)))
 
 
+def _keys_for_subjects(conn: Connection, subjects: Sequence[str]) -> dict[str, KeyRecord]:
+    found: dict[str, KeyRecord] = {}
+    for start in range(0, len(subjects), 500):  # bounded IN lists
+        rows = conn.execute(select(_KEYS).where(DataKey.subject.in_(list(subjects[start:start + 500]))))
+        found.update({row.subject: key_record(row) for row in rows})
+    return found
+
+
 class SqlLedgerStore:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
@@ -59,6 +70,9 @@ class SqlLedgerStore:
 
     def unit(self) -> AbstractContextManager[None]:
         return unit_of_work(self.engine)
+
+    def reading(self) -> AbstractContextManager[None]:
+        return reading_unit(self.engine)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         after_commit(self.engine, callback)
@@ -82,8 +96,8 @@ class SqlLedgerStore:
                              "recorded_at": recorded_at})
                 seqs.append(seq)
                 prev = digest
-            conn.execute(insert(_ENTRIES), rows)
-            conn.execute(_MOVE_HEAD.values(seq=seq, hash=prev))
+            conn.execute(_INSERT_ENTRIES, rows)
+            conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
             return AppendResult(duplicate=False, seqs=tuple(seqs))
 
     def _remember_id(self, conn: Connection, webhook_id: str, head: int, entries: Sequence[PreparedEntry],
@@ -163,16 +177,12 @@ class SqlLedgerStore:
     # -- data keys ---------------------------------------------------------------------------
     def key_for(self, subject: str) -> KeyRecord | None:
         with read_tx(self.engine) as conn:
-            row = conn.execute(select(_KEYS).where(DataKey.subject == subject)).first()
+            row = conn.execute(_KEY_OF, {"subject": subject}).first()
         return key_record(row) if row else None
 
     def keys_for_subjects(self, subjects: Sequence[str]) -> dict[str, KeyRecord]:
-        found: dict[str, KeyRecord] = {}
         with read_tx(self.engine) as conn:
-            for start in range(0, len(subjects), 500):  # bounded IN lists
-                rows = conn.execute(select(_KEYS).where(DataKey.subject.in_(list(subjects[start:start + 500]))))
-                found.update({row.subject: key_record(row) for row in rows})
-        return found
+            return _keys_for_subjects(conn, subjects)
 
     def create_keys(self, wrapped: Sequence[WrappedKey], *, at: datetime) -> dict[str, KeyRecord]:
         """Store new data keys in one transaction; where another writer created a subject's key
@@ -183,7 +193,8 @@ class SqlLedgerStore:
                  "created_at": at} for w in wrapped]
         with write_tx(self.engine) as conn:
             conn.execute(_insert_keys_if_absent(conn.dialect.name), rows)
-        return self.keys_for_subjects([w.subject for w in wrapped])
+            # read back on the write's own connection: a reading unit's snapshot may predate it
+            return _keys_for_subjects(conn, [w.subject for w in wrapped])
 
     def keys_by_kid(self, kids: Sequence[str]) -> dict[str, KeyRecord]:
         if not kids:

@@ -62,18 +62,15 @@ class World:
         """Apply `changes` in WHMCS and return the ClientEdit vars (with olddata)."""
         with self.emulator.locked() as store:
             record = store.client(client_id)
-            old = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
-            record.fields.update(changes)
-            new = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
+            old, new = _edited(record.fields, changes)
             status = record.status
         return {"userid": client_id, **new, "status": status, "olddata": {**old, "status": status}}
 
     def edit_contact(self, contact_id: int, **changes: str) -> dict[str, Any]:
+        """Apply `changes` to a contact in WHMCS and return the ContactEdit vars (with olddata)."""
         with self.emulator.locked() as store:
             record = store.contact(contact_id)
-            old = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
-            record.fields.update(changes)
-            new = {k: record.fields.get(k, "") for k in PROFILE_FIELDS}
+            old, new = _edited(record.fields, changes)
             client_id = record.client_id
         return {"userid": client_id, "contactid": contact_id, **new, "olddata": old}
 
@@ -162,3 +159,10 @@ def running_world(database_url: str, clock: Clock, *, seed: bool = True,
                       forwarded=[])
         forwarder.world = world
         yield world
+
+
+def _edited(fields: dict[str, Any], changes: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The profile before and after applying `changes` to a record's fields (in place)."""
+    old = {k: fields.get(k, "") for k in PROFILE_FIELDS}
+    fields.update(changes)
+    return old, {k: fields.get(k, "") for k in PROFILE_FIELDS}

@@ -1,9 +1,10 @@
 """Ingest: one verified, parsed hook event in; its ledger entries and everything they imply out, in
 one unit of work, exactly once per webhook-id.
 
-`record_event` reads top to bottom: complete the envelope, draft the entries, then in one
-transaction append them, remember the known state, enforce verification, follow the account's
-status (each may append entries and queue jobs) and, on the daily cron, queue the day's jobs.
+`record_event` reads top to bottom: complete the envelope, draft and seal the entries and decide
+what enforcement calls for (one read transaction), then in one transaction append them, remember
+the known state, enforce verification, follow the account's status (each may append entries and
+queue jobs) and, on the daily cron, queue the day's jobs.
 Nothing here talks to WHMCS: the job worker does.
 """
 
@@ -44,11 +45,13 @@ class IngestService:
         if envelope.event not in HANDLED_EVENTS:
             remembered = self.ledger.store.remember_webhook(webhook_id, at=self.ledger.clock.now())
             return IngestResult("ignored" if remembered else "duplicate")
-        envelope = self.gate.fill_olddata(envelope)
-        drafts = [_tagged(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
-        # reads, decisions and encryption before the unit of work: it holds the write lock
-        sealed = self.ledger.seal(drafts)
-        enforcement = self.gate.assess(envelope, drafts)
+        # reads (in one read transaction), decisions and encryption before the unit of work: it
+        # holds the write lock
+        with self.ledger.reading():
+            envelope = self.gate.fill_olddata(envelope)
+            drafts = [_tagged(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
+            sealed = self.ledger.seal(drafts)
+            enforcement = self.gate.assess(envelope, drafts)
         with self.ledger.unit():
             # the id is checked under the chain head's lock: the only check two workers racing
             # one id cannot both pass

@@ -65,6 +65,10 @@ class Ledger:
         the block commit together (see LedgerStore.unit)."""
         return self.store.unit()
 
+    def reading(self) -> AbstractContextManager[None]:
+        """One read transaction for the reads an event makes before its unit of work."""
+        return self.store.reading()
+
     def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:
         """Append drafts atomically (all or none), inside the caller's unit of work when one is
         open. With a webhook_id seen before: nothing is written (duplicate)."""

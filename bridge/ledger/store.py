@@ -64,6 +64,10 @@ class LedgerStore(Protocol):
         """One unit of work: every write of every store of this database inside the block commits
         at its end or not at all (nested: a savepoint, undone alone when its block fails)."""
 
+    def reading(self) -> AbstractContextManager[None]:
+        """One read transaction for the reads of the block, by every store of this database (a
+        unit of work open around it is used instead); writes inside it are not part of it."""
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the open unit commits (never if it rolls back); at once outside one."""
 

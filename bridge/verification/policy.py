@@ -35,8 +35,9 @@ def values_digest(key: bytes, subject: str, values: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class Verification:
-    id: int
+class NewVerification:
+    """An ID check as staff record it."""
+
     client_id: int
     user_id: int | None
     document_type: str
@@ -44,6 +45,13 @@ class Verification:
     recorded_at: datetime
     expires_at: datetime
     recorded_by: str
+
+
+@dataclass(frozen=True)
+class Verification(NewVerification):
+    """An ID check as stored: its row id, and when staff revoked it."""
+
+    id: int
     revoked_at: datetime | None = None
 
     def current_at(self, at: datetime, *, user_id: int | None = None) -> bool:

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time
 from bridge.errors import NotFound, Unprocessable
 from bridge.ledger.entries import Actor, EntryDraft, EventType, Subject
 from bridge.ledger.service import Ledger
-from bridge.verification.policy import Verification, current_verification, expiry
-from bridge.verification.store import NewVerification, PendingRequest, VerificationStore
+from bridge.verification.policy import NewVerification, Verification, current_verification, expiry
+from bridge.verification.store import PendingRequest, VerificationStore
 
 
 @dataclass(frozen=True)

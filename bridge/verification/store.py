@@ -9,18 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bridge.ledger.store import KeyRecord
-from bridge.verification.policy import Verification
-
-
-@dataclass(frozen=True)
-class NewVerification:
-    client_id: int
-    user_id: int | None
-    document_type: str
-    issuing_country: str
-    recorded_at: datetime
-    expires_at: datetime
-    recorded_by: str
+from bridge.verification.policy import NewVerification, Verification
 
 
 @dataclass(frozen=True)
