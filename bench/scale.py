@@ -23,9 +23,10 @@ customer's export (`export_for_customer`, which also appends its `export.created
 
 Retention: a fresh database per backend; customers closed long ago are scheduled through
 `RetentionService.record_status` (the path a ClientClose hook takes: entry + schedule row), then
-`plan_report` (the plan as `bridge retention plan` and `GET /v1/retention/plan` build it) and a dry
-run (`RetentionRunner.run(dry_run=True)`, which walks the due set in pages) are measured, each in a
-fresh subprocess: seconds, tracemalloc peak, ru_maxrss growth. Flat: the peak at the large due set
+`plan_report` (the whole plan as `bridge retention plan` and `GET /v1/retention/plan` build it), the
+same plan a page of 1,000 customers at a time (`GET /v1/retention/plan?limit=1000&after=...`), and a
+dry run (`RetentionRunner.run(dry_run=True)`, which walks the due set in pages) are measured, each
+in a fresh subprocess: seconds, tracemalloc peak, ru_maxrss growth. Flat: the peak at the large due set
 is not ~10x the small one.
 
 Sync: the WHMCS emulator in a subprocess of its own (so its memory is not the bridge's) holding N
@@ -66,6 +67,7 @@ HEAVY = 1  # the client id of the customer with many entries
 HEAVY_ENTRIES = 1000
 PER_CUSTOMER = 10
 RUNS, SAMPLE = 5, 5
+PLAN_PAGE = 1000  # the paged plan's page size
 
 
 def say(text_: str) -> None:
@@ -338,6 +340,11 @@ def retention_child(mode: str) -> dict:
     if mode == "plan":
         report = plan_report(services.retention, today, reveal=False)
         count = len(report["due"])
+    elif mode == "pages":  # the plan a page at a time, as a client of GET /v1/retention/plan?limit= walks it
+        count, after = 0, 0
+        while after is not None:
+            page = plan_report(services.retention, today, reveal=False, after=after, limit=PLAN_PAGE)
+            count, after = count + len(page["due"]), page["next_after"]
     else:
         runner = services.retention_runner()
         report = runner.run(today, dry_run=True, limit=1_000_000)
@@ -371,7 +378,7 @@ def bench_retention(backend: str, args, url: str | None) -> dict:  # noqa: ANN00
                 out.setdefault("schedule_s", []).append(round(schedule_due(services, 100_000_000 + have + 1,
                                                                             100_000_000 + size), 1))
                 have = size
-                for mode in ("plan", "dry"):
+                for mode in ("plan", "pages", "dry"):
                     say(f"[{backend}] retention {mode} at {size:,} due ...")
                     figure = child_json(["_retention", mode], env)
                     figure["size"] = size
@@ -485,7 +492,7 @@ def table(results: dict) -> str:
             lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({small_n:,} -> {large_n:,} entries) "
                          f"| {a:.2f} ms | {b:.2f} ms | {ratio:.2f} | <= 2 | {'yes' if ratio <= 2 else '**no**'} |")
     for ret in results.get("retention", []):
-        for mode in ("plan", "dry"):
+        for mode in ("plan", "pages", "dry"):
             runs = [r for r in ret["runs"] if r["mode"] == mode]
             if len(runs) != 2:
                 continue
