@@ -544,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mid", action="store_true", help="1M entries / 100k customers, 100k due, 10k sync")
     parser.add_argument("--only", default="ledger,retention,sync")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma list of sqlite, postgresql")
     parser.add_argument("--database-url", default=None, help="one empty database to use (kept) instead")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--tag", default=None, help="name of the JSON file under bench/out/")
@@ -555,8 +556,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url:
         backends = [("postgresql" if args.database_url.startswith("postgresql") else "sqlite", args.database_url)]
     else:
-        backends = [("sqlite", None)]
-        if not args.no_postgres and pg_available():
+        wanted = {b.strip() for b in args.backends.split(",")}
+        backends = [("sqlite", None)] if "sqlite" in wanted else []
+        if "postgresql" in wanted and not args.no_postgres and pg_available():
             backends.append(("postgresql", None))
     chosen = {p.strip() for p in args.only.split(",") if p.strip()}
     say(shutil.disk_usage(tempfile.gettempdir()).free.__format__(",") + " bytes free for the databases")
