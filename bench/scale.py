@@ -162,38 +162,50 @@ def entry_draft(n: int, client_id: int, *, at: datetime):  # noqa: ANN201
 
 
 class Layout:
-    """Which client entry n belongs to. Small stage (n < small): the heavy customer's entries
-    first, then `small_customers` customers round robin; large stage: every customer round robin,
-    so one customer's entries are spread over the whole ledger."""
+    """Which client entry n belongs to. The ledger grows in stages (the small size, then x10 up to
+    the large size); each stage's entries go round robin to customers of its own, PER_CUSTOMER
+    (entries / customers) each, so one customer's entries are spread over the whole stage. The
+    first stage starts with the heavy customer's HEAVY_ENTRIES."""
 
-    def __init__(self, *, small: int, customers: int) -> None:
-        self.small, self.customers = small, customers
-        self.small_customers = max(1, (small - HEAVY_ENTRIES) // PER_CUSTOMER)
+    def __init__(self, *, small: int, entries: int, customers: int) -> None:
+        self.per = max(1, round(entries / customers))
+        self.bounds = [small]
+        while self.bounds[-1] * 10 < entries:
+            self.bounds.append(self.bounds[-1] * 10)
+        if self.bounds[-1] != entries:
+            self.bounds.append(entries)
+        self.stages = []  # (first entry, end entry, first client, customers)
+        first, client = HEAVY_ENTRIES, 2
+        for end in self.bounds:
+            count = max(1, (end - first) // self.per)
+            self.stages.append((first, end, client, count))
+            first, client = end, client + count
 
     def client(self, n: int) -> int:
         if n < HEAVY_ENTRIES:
             return HEAVY
-        if n < self.small:
-            return 2 + (n - HEAVY_ENTRIES) % self.small_customers
-        return 2 + n % self.customers
+        for first, end, client, count in self.stages:
+            if n < end:
+                return client + (n - first) % count
+        first, _end, client, count = self.stages[-1]
+        return client + (n - first) % count
 
-    def typical_small(self) -> list[int]:
-        step = self.small_customers // (SAMPLE + 1)
-        return [2 + step * (k + 1) for k in range(SAMPLE)]
+    def typical(self, stage: int) -> list[int]:
+        """SAMPLE customers of the stage, spread over its client ids: PER_CUSTOMER entries each."""
+        _first, _end, client, count = self.stages[stage]
+        step = count // (SAMPLE + 1)
+        return [client + step * (k + 1) for k in range(SAMPLE)]
 
-    def typical_large(self) -> list[int]:
-        # beyond the small stage's customers, so ~entries/customers entries each, like the small ones
-        low = self.small_customers + 2
-        step = (self.customers - low) // (SAMPLE + 1)
-        return [low + step * (k + 1) for k in range(SAMPLE)]
+    @property
+    def customers(self) -> int:
+        return self.stages[-1][2] + self.stages[-1][3] - 1
 
 
-def fill(services, layout: Layout, *, upto: int, label: str) -> dict:  # noqa: ANN001
-    """Append through the real path until the ledger holds `upto` entries (its own entries only:
-    exports and known states add none before the large stage is complete)."""
+def fill(services, layout: Layout, *, start: int, upto: int, label: str) -> dict:  # noqa: ANN001
+    """Append the fill's entries start..upto through the real path (the exports measured on the way
+    append entries of their own, which the layout does not count)."""
     ledger = services.ledger
-    have, _ = ledger.head()
-    start, began, last = have, time.perf_counter(), time.perf_counter()
+    have, began, last = start, time.perf_counter(), time.perf_counter()
     at = datetime.now(UTC)
     while have < upto:
         size = min(FILL_BATCH, upto - have)
@@ -269,42 +281,40 @@ def explain(services, client_id: int) -> list[str]:  # noqa: ANN001
         return [r[0] for r in conn.execute(text("EXPLAIN ANALYZE " + sql))]
 
 
-def bench_ledger(backend: str, args, url: str | None) -> dict:  # noqa: ANN001
-    layout = Layout(small=args.small_entries, customers=args.customers)
+def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> None:  # noqa: ANN001
+    """Appends its figures to `into` at once and calls `save` after each size, so a long run that
+    is stopped still leaves what it measured."""
+    layout = Layout(small=args.small_entries, entries=args.entries, customers=args.customers)
     with database(backend, keep=args.keep, url=url) as db_url:
         env = bridge_env(db_url)
         services = services_for(env)
         try:
-            result: dict = {"backend": backend, "customers": args.customers, "entries": args.entries,
-                            "small_entries": args.small_entries, "batch": FILL_BATCH}
-            say(f"[{backend}] fill to {args.small_entries:,} entries ...")
-            result["fill_small"] = fill(services, layout, upto=args.small_entries, label=f"{backend} small")
-            small = layout.typical_small()
-            known_states(services, small)
-            say(f"[{backend}] reads at {args.small_entries:,} ...")
-            result["small"] = read_figures(services, small)
-            say(f"[{backend}] fill to {args.entries:,} entries over {args.customers:,} customers ...")
-            # the small stage's exports appended a few entries: count on from the head
-            result["fill_large"] = fill(services, layout, upto=args.entries + _extra(services, args), label=backend)
-            large = layout.typical_large()
-            known_states(services, large)
-            say(f"[{backend}] reads at {args.entries:,} ...")
-            result["large"] = read_figures(services, large)
-            result["explain_large"] = explain(services, large[0])
-            result["db_mib"] = db_size_mib(services.engine)
+            result: dict = {"backend": backend, "customers": layout.customers, "entries": args.entries,
+                            "small_entries": args.small_entries, "batch": FILL_BATCH, "sizes": []}
+            into.append(result)
+            written = 0  # entries of the fill: exports and states add their own on top, counted apart
+            for stage, bound in enumerate(layout.bounds):
+                say(f"[{backend}] fill to {bound:,} entries ...")
+                figure = {"entries": bound}
+                figure["fill"] = fill(services, layout, start=written, upto=bound, label=f"{backend} {bound:,}")
+                written = bound
+                customers = layout.typical(stage)
+                known_states(services, customers)
+                say(f"[{backend}] reads at {bound:,} ...")
+                figure["reads"] = read_figures(services, customers)
+                figure["explain"] = explain(services, customers[0])
+                figure["db_mib"] = db_size_mib(services.engine)
+                figure["head"] = services.ledger.head()[0]
+                result["sizes"].append(figure)
+                save()
             say(f"[{backend}] verify ...")
             began = time.perf_counter()
             verified = services.ledger.verify()
             result["verify"] = {"ok": verified.ok, "entries": verified.entries,
                                 "seconds": round(time.perf_counter() - began, 1)}
+            save()
         finally:
             services.dispose()
-    return result
-
-
-def _extra(services, args) -> int:  # noqa: ANN001
-    have, _ = services.ledger.head()
-    return max(0, have - args.small_entries)
 
 
 # -- retention ------------------------------------------------------------------------------------
@@ -485,12 +495,14 @@ def bench_sync(backend: str, args, url: str | None) -> dict:  # noqa: ANN001
 def table(results: dict) -> str:
     lines = ["| figure | at small | at large | ratio | target | met |", "| --- | --- | --- | --- | --- | --- |"]
     for led in results.get("ledger", []):
-        small_n, large_n = led["small_entries"], led["entries"]
-        for name in ("ledger_page_first", "ledger_page_deep", "privacy_summary", "admin_panel", "export"):
-            a, b = led["small"][name]["median_ms"], led["large"][name]["median_ms"]
-            ratio = b / a if a else 0.0
-            lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({small_n:,} -> {large_n:,} entries) "
-                         f"| {a:.2f} ms | {b:.2f} ms | {ratio:.2f} | <= 2 | {'yes' if ratio <= 2 else '**no**'} |")
+        base = led["sizes"][0]
+        for size in led["sizes"][1:]:
+            for name in ("ledger_page_first", "ledger_page_deep", "privacy_summary", "admin_panel", "export"):
+                a, b = base["reads"][name]["median_ms"], size["reads"][name]["median_ms"]
+                ratio = b / a if a else 0.0
+                lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({base['entries']:,} -> "
+                             f"{size['entries']:,} entries) | {a:.2f} ms | {b:.2f} ms | {ratio:.2f} | <= 2 "
+                             f"| {'yes' if ratio <= 2 else '**no**'} |")
     for ret in results.get("retention", []):
         for mode in ("plan", "pages", "dry"):
             runs = [r for r in ret["runs"] if r["mode"] == mode]
@@ -574,8 +586,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for backend, url in backends:
         if "ledger" in chosen:
-            results["ledger"].append(bench_ledger(backend, args, url))
-            save()
+            bench_ledger(backend, args, url, into=results["ledger"], save=save)
         if "retention" in chosen:
             results["retention"].append(bench_retention(backend, args, url))
             save()
