@@ -167,13 +167,14 @@ class Layout:
     (entries / customers) each, so one customer's entries are spread over the whole stage. The
     first stage starts with the heavy customer's HEAVY_ENTRIES."""
 
-    def __init__(self, *, small: int, entries: int, customers: int) -> None:
+    def __init__(self, *, small: int, entries: int, customers: int, also: tuple[int, ...] = ()) -> None:
         self.per = max(1, round(entries / customers))
-        self.bounds = [small]
-        while self.bounds[-1] * 10 < entries:
-            self.bounds.append(self.bounds[-1] * 10)
-        if self.bounds[-1] != entries:
-            self.bounds.append(entries)
+        bounds = {small, entries, *(b for b in also if small < b < entries)}
+        size = small
+        while size * 10 < entries:
+            size *= 10
+            bounds.add(size)
+        self.bounds = sorted(bounds)
         self.stages = []  # (first entry, end entry, first client, customers)
         first, client = HEAVY_ENTRIES, 2
         for end in self.bounds:
@@ -284,7 +285,8 @@ def explain(services, client_id: int) -> list[str]:  # noqa: ANN001
 def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> None:  # noqa: ANN001
     """Appends its figures to `into` at once and calls `save` after each size, so a long run that
     is stopped still leaves what it measured."""
-    layout = Layout(small=args.small_entries, entries=args.entries, customers=args.customers)
+    layout = Layout(small=args.small_entries, entries=args.entries, customers=args.customers,
+                    also=tuple(int(b) for b in args.also.split(",") if b.strip()))
     with database(backend, keep=args.keep, url=url) as db_url:
         env = bridge_env(db_url)
         services = services_for(env)
@@ -546,10 +548,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_emulator":
         serve_emulator(int(argv[1]), int(argv[2]))
         return 0
+    # a TERM (nohup'd runs ignore INT) unwinds like Ctrl-C, so the throwaway databases are removed
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--small-entries", type=int, default=10_000)
+    parser.add_argument("--also", default="", help="more ledger sizes to time the reads at, e.g. 3000000")
     parser.add_argument("--due", type=int, default=100_000, help="large due set (the small is a tenth)")
     parser.add_argument("--sync", type=int, default=200_000, help="large sync size (the small is a tenth)")
     parser.add_argument("--quick", action="store_true", help="100k entries / 10k customers, 10k due, 2k sync")
