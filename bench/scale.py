@@ -19,7 +19,10 @@ Reads, in process, as the web views call them: the per-client ledger page
 (`Ledger.client_page`, first page of 100, values revealed as for the dpo; and the tenth page of the
 heavy customer), the privacy summary (`privacy_summary`), the admin panel (`admin_summary`) and the
 customer's export (`export_for_customer`, which also appends its `export.created` entry). Median of
-5 runs on each of 5 customers, after one warm-up call each. Ratio = large / small; target <= 2.
+5 runs on each of 5 customers, after one warm-up call each. The small size is also kept as a
+reference ledger of its own (a second database filled the same way to 10,000 entries), and every
+timed read on the large ledger is followed by the same read on the reference, so both medians come
+from the same minutes of a shared machine. Ratio = large / reference; target <= 2.
 
 Retention: a fresh database per backend; customers closed long ago are scheduled through
 `RetentionService.record_status` (the path a ClientClose hook takes: entry + schedule row), then
@@ -244,8 +247,7 @@ def _timed(call) -> float:  # noqa: ANN001
     return (time.perf_counter() - began) * 1000
 
 
-def read_figures(services, customers: list[int]) -> dict:  # noqa: ANN001
-    """Median ms of each read over RUNS runs on each customer (one warm-up call each first)."""
+def _reads(services) -> dict:  # noqa: ANN001
     from bridge.export import export_for_customer
     from bridge.panels.admin import admin_summary
     from bridge.privacy import privacy_summary
@@ -253,21 +255,35 @@ def read_figures(services, customers: list[int]) -> dict:  # noqa: ANN001
     ledger, views = services.ledger, services.views
     heavy = ledger.store.entries_for_client(HEAVY, after=0, limit=HEAVY_ENTRIES)
     deep_after = heavy[899].seq if len(heavy) >= 1000 else 0
-    reads = {
+    return {
         "ledger_page_first": lambda c: ledger.client_page(c, after=0, limit=100, reveal=True),
         "ledger_page_deep": lambda _c: ledger.client_page(HEAVY, after=deep_after, limit=100, reveal=True),
         "privacy_summary": lambda c: privacy_summary(views, c),
         "admin_panel": lambda c: admin_summary(views, c, outbox=None),
         "export": lambda c: export_for_customer(views, c),
     }
-    out = {"customers": customers, "entries_each": [ledger.store.count_for_client(c) for c in customers],
-           "deep_page_entries": len(ledger.client_page(HEAVY, after=deep_after, limit=100).entries)}
+
+
+def read_figures(services, customers: list[int], ref=None, ref_customers: list[int] = ()) -> dict:  # noqa: ANN001
+    """Median ms of each read over RUNS runs on each customer (one warm-up call each first). With
+    `ref` (the small reference database), each run on the large ledger is followed by the same
+    read on the reference, so both medians are taken under the same machine load."""
+    reads = _reads(services)
+    ref_reads = _reads(ref) if ref is not None else {}
+    out = {"customers": customers, "entries_each": [services.ledger.store.count_for_client(c) for c in customers]}
     for name, read in reads.items():
-        times = []
-        for client_id in customers:
+        times, ref_times = [], []
+        for k, client_id in enumerate(customers):
             read(client_id)
-            times.extend(_timed(lambda c=client_id, r=read: r(c)) for _ in range(RUNS))
+            if ref is not None:
+                ref_reads[name](ref_customers[k])
+            for _ in range(RUNS):
+                times.append(_timed(lambda c=client_id, r=read: r(c)))
+                if ref is not None:
+                    ref_times.append(_timed(lambda c=ref_customers[k], r=ref_reads[name]: r(c)))
         out[name] = {"median_ms": round(statistics.median(times), 3), "max_ms": round(max(times), 3)}
+        if ref_times:
+            out[name]["ref_median_ms"] = round(statistics.median(ref_times), 3)
     return out
 
 
@@ -287,10 +303,16 @@ def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> No
     is stopped still leaves what it measured."""
     layout = Layout(small=args.small_entries, entries=args.entries, customers=args.customers,
                     also=tuple(int(b) for b in args.also.split(",") if b.strip()))
-    with database(backend, keep=args.keep, url=url) as db_url:
+    with database(backend, keep=args.keep, url=url) as db_url, \
+            database(backend, keep=args.keep, label="scaleref") as ref_url:
         env = bridge_env(db_url)
         services = services_for(env)
+        ref = services_for(bridge_env(ref_url))
         try:
+            say(f"[{backend}] the reference ledger: {layout.bounds[0]:,} entries ...")
+            fill(ref, layout, start=0, upto=layout.bounds[0], label=f"{backend} reference")
+            ref_customers = layout.typical(0)
+            known_states(ref, ref_customers)
             result: dict = {"backend": backend, "customers": layout.customers, "entries": args.entries,
                             "small_entries": args.small_entries, "batch": FILL_BATCH, "sizes": []}
             into.append(result)
@@ -303,7 +325,7 @@ def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> No
                 customers = layout.typical(stage)
                 known_states(services, customers)
                 say(f"[{backend}] reads at {bound:,} ...")
-                figure["reads"] = read_figures(services, customers)
+                figure["reads"] = read_figures(services, customers, ref, ref_customers)
                 figure["explain"] = explain(services, customers[0])
                 figure["db_mib"] = db_size_mib(services.engine)
                 figure["head"] = services.ledger.head()[0]
@@ -317,6 +339,7 @@ def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> No
             save()
         finally:
             services.dispose()
+            ref.dispose()
 
 
 # -- retention ------------------------------------------------------------------------------------
@@ -456,6 +479,7 @@ def sync_child(stop_after: int | None) -> dict:
         report = service.run(concurrency=4, stop_after=stop_after)
         seconds = time.perf_counter() - began
         _cur, peak = tracemalloc.get_traced_memory()
+        top = _top(tracemalloc.take_snapshot())
         tracemalloc.stop()
         checkpoint = service.store.checkpoint()
         entries, _ = services.ledger.head()
@@ -464,7 +488,15 @@ def sync_child(stop_after: int | None) -> dict:
             "errors": len(report.errors), "seconds": round(seconds, 2),
             "customers_per_s": round(report.seen / seconds, 1) if seconds else 0.0,
             "checkpoint_after": checkpoint, "ledger_head": entries,
-            "traced_peak_mib": round(peak / 2**20, 2), "rss_growth_mib": round(maxrss_mib() - rss0, 1)}
+            "traced_peak_mib": round(peak / 2**20, 2), "rss_growth_mib": round(maxrss_mib() - rss0, 1),
+            "top_held": top}
+
+
+def _top(snapshot, count: int = 3) -> list[str]:  # noqa: ANN001
+    """Where the memory still held at the end of a pass was allocated (the largest sites)."""
+    stats = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)]).statistics("lineno")
+    return [f"{s.traceback[0].filename.rsplit('/', 2)[-1]}:{s.traceback[0].lineno} {s.size / 2**20:.2f} MiB"
+            for s in stats[:count]]
 
 
 def bench_sync(backend: str, args, url: str | None) -> dict:  # noqa: ANN001
@@ -500,7 +532,9 @@ def table(results: dict) -> str:
         base = led["sizes"][0]
         for size in led["sizes"][1:]:
             for name in ("ledger_page_first", "ledger_page_deep", "privacy_summary", "admin_panel", "export"):
-                a, b = base["reads"][name]["median_ms"], size["reads"][name]["median_ms"]
+                # against the reference ledger read at the same moment (else the first size's figure)
+                a = size["reads"][name].get("ref_median_ms", base["reads"][name]["median_ms"])
+                b = size["reads"][name]["median_ms"]
                 ratio = b / a if a else 0.0
                 lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({base['entries']:,} -> "
                              f"{size['entries']:,} entries) | {a:.2f} ms | {b:.2f} ms | {ratio:.2f} | <= 2 "
@@ -517,9 +551,10 @@ def table(results: dict) -> str:
                          f"{a['seconds']} s | {b['traced_peak_mib']} / {b['rss_growth_mib']} MiB, {b['seconds']} s "
                          f"| {ratio:.2f} | flat (well under 10) | {'yes' if ratio < 3 else '**no**'} |")
     for syn in results.get("sync", []):
-        full = next(p for p in syn["passes"] if p["pass"] == "full")
-        cut = next(p for p in syn["passes"] if p["pass"] == "interrupted")
-        again = next(p for p in syn["passes"] if p["pass"] == "resumed")
+        passes = {p["pass"]: p for p in syn["passes"]}
+        if len(passes) < 3:
+            continue
+        full, cut, again = passes["full"], passes["interrupted"], passes["resumed"]
         peak = max(cut["traced_peak_mib"], again["traced_peak_mib"])
         ratio = peak / full["traced_peak_mib"] if full["traced_peak_mib"] else 0.0
         lines.append(f"| sync, {syn['backend']} ({full['size']:,} full pass -> {cut['size']:,} in two passes): "
@@ -544,6 +579,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv and argv[0] == "_sync":
         print(json.dumps(sync_child(None if argv[1] == "-" else int(argv[1]))))
+        return 0
+    if argv and argv[0] == "report":  # the table from saved results: python -m bench.scale report FILE...
+        merged: dict = {"ledger": [], "retention": [], "sync": []}
+        for name in argv[1:]:
+            saved = json.loads(Path(name).read_text())
+            for key in merged:
+                merged[key] += saved.get(key, [])
+        print(table(merged))
         return 0
     if argv and argv[0] == "_emulator":
         serve_emulator(int(argv[1]), int(argv[2]))
