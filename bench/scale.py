@@ -290,8 +290,8 @@ def read_figures(services, customers: list[int], ref=None, ref_customers: list[i
 def explain(services, client_id: int) -> list[str]:  # noqa: ANN001
     """The plan of the per-client page query at the large size, for the record."""
     engine = services.engine
-    sql = ("SELECT seq, prev_hash, hash, body FROM ledger_entries WHERE client_id = {c} AND seq > 0 "
-           "ORDER BY seq LIMIT 101").format(c=int(client_id))
+    sql = ("SELECT seq, prev_hash, hash, body FROM ledger_entries WHERE client_id = "  # noqa: S608 - an int
+           f"{int(client_id)} AND seq > 0 ORDER BY seq LIMIT 101")
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             return [" ".join(str(v) for v in r) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql))]
