@@ -17,6 +17,7 @@ from bridge.retention.planner import CLOSED, REACTIVATED, Hold, Retention
 from bridge.retention.store import StaleRecord
 
 R, H, M = RetentionRow.__table__, HoldRow.__table__, RetentionMeta.__table__
+PLAN_PAGE = 1000  # planned records read at a time
 _FIELDS = ("status", "status_at", "status_outbox", "closed_at", "purge_due_at", "reactivated_at", "deleted_at",
            "purged_at", "shred_pending", "step")
 
@@ -72,12 +73,22 @@ class SqlRetentionStore:
                 status=status, purged_at=at, purge_due_at=None, shred_pending=False, step=None,
                 lease_owner=None, leased_until=None, last_error=None, version=R.c.version + 1))
 
-    def planned(self) -> Iterator[Retention]:
+    def planned(self, *, after: int = 0, limit: int | None = None) -> Iterator[Retention]:
+        """By client id above `after`: at most `limit` records, or (None) all of them, read in
+        keyset pages so only one page of rows is held at a time."""
         query = select(R).where(or_(and_(R.c.status == CLOSED, R.c.purge_due_at.is_not(None)),
                                     R.c.status == REACTIVATED)).order_by(R.c.client_id)
-        with read_tx(self.engine) as conn:
-            rows = conn.execute(query).all()
-        return iter([_record(r) for r in rows])
+        left = limit
+        while left is None or left > 0:
+            size = PLAN_PAGE if left is None else min(left, PLAN_PAGE)
+            with read_tx(self.engine) as conn:
+                page = [_record(r) for r in conn.execute(query.where(R.c.client_id > after).limit(size))]
+            yield from page
+            if len(page) < size:
+                return
+            after = page[-1].client_id
+            if left is not None:
+                left -= len(page)
 
     def due(self, as_of: datetime, *, limit: int, failed: bool = False,
             after: tuple[datetime, int] | None = None) -> list[Retention]:

@@ -240,12 +240,26 @@ def _status(record: Retention | None, held: bool, now: datetime) -> str:
     return "due" if record.purge_due_at is not None and record.purge_due_at <= now else "scheduled"
 
 
-def plan_report(service: RetentionService, as_of, *, reveal: bool) -> dict[str, Any]:  # noqa: ANN001
+def plan_report(service: RetentionService, as_of, *, reveal: bool, after: int = 0,  # noqa: ANN001
+                limit: int | None = None) -> dict[str, Any]:
     """The contract's plan shape. A hold's reference comes from its ledger entry: in clear for
-    the dpo, "[redacted]" for other roles, "[shredded]" once the customer is purged."""
+    the dpo, "[redacted]" for other roles, "[shredded]" once the customer is purged.
+
+    With `limit`, one page of it: the next `limit` customers by client id above `after` that have
+    a schedule or a cancelled one, the active holds of the same client-id range (the last page
+    takes every hold beyond), and `next_after`, the `after` of the next page (None on the last).
+    Memory is one page however many customers are due."""
     from bridge.retention.planner import make_plan
 
-    plan = make_plan(service.store.planned(), service.store.active_holds(), as_of)
+    records = list(service.store.planned(after=after, limit=None if limit is None else limit + 1))
+    holds = service.store.active_holds()
+    next_after = None
+    if limit is not None:
+        more = len(records) > limit
+        records = records[:limit]
+        next_after = records[-1].client_id if more else None
+        holds = [h for h in holds if h.client_id > after and (next_after is None or h.client_id <= next_after)]
+    plan = make_plan(records, holds, as_of)
 
     def reference(hold: Hold) -> Any:
         entry = service.ledger.entry(hold.seq, reveal=reveal) if hold.seq else None
@@ -260,7 +274,7 @@ def plan_report(service: RetentionService, as_of, *, reveal: bool) -> dict[str, 
         "reactivated": [{"client_id": r.client_id, "reactivated_at": stamp(r.reactivated_at)}
                         for r in plan.reactivated],
         "scheduled": [{"client_id": r.client_id, "purge_due_at": stamp(r.purge_due_at)} for r in plan.scheduled],
-    }
+    } | ({} if limit is None else {"next_after": next_after})
 
 
 def check_as_of(as_of, *, now: datetime, dry_run: bool) -> None:  # noqa: ANN001

@@ -23,8 +23,9 @@ class RetentionStore(Protocol):
     def mark_finished(self, client_id: int, *, status: str, at: datetime) -> None:
         """Purged or deleted: clear the schedule, the step and any pending shred."""
 
-    def planned(self) -> Iterator[Retention]:
-        """Every record with a schedule, or a cancelled one, for the planner."""
+    def planned(self, *, after: int = 0, limit: int | None = None) -> Iterator[Retention]:
+        """The records with a schedule, or a cancelled one, for the planner, by client id above
+        `after`: at most `limit` of them, or all (None)."""
 
     def due(self, as_of: datetime, *, limit: int, failed: bool = False,
             after: tuple[datetime, int] | None = None) -> list[Retention]:

@@ -15,6 +15,9 @@ class HoldInSchema(StrictInSchema):
 
 class PlanQueryInSchema(StrictInSchema):
     as_of = fields.Date(load_default=None)
+    # paging (optional; without `limit`, the whole plan): customers by client id above `after`
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10_000))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
 
 
 class RunInSchema(StrictInSchema):

@@ -62,6 +62,7 @@ class RetentionPlanOutSchema(Schema):
     held = fields.List(fields.Nested(HeldOutSchema), required=True)
     reactivated = fields.List(fields.Nested(ReactivatedOutSchema), required=True)
     scheduled = fields.List(fields.Nested(ScheduledOutSchema), required=True)
+    next_after = fields.Integer(allow_none=True)  # with `limit` only: the next page's `after`, or null
 
 
 class PurgedOutSchema(Schema):

@@ -62,6 +62,26 @@ class TestPlan:
         later = client.get(f"/v1/retention/plan?as_of={tomorrow}", headers=token_for("auditor")).get_json()
         assert later["due"] == [] and later["scheduled"][0]["client_id"] == CLIENT
 
+    def test_the_plan_in_pages_by_client_id(self, client, signer, token_for, clock):
+        for client_id in (CLIENT, CLIENT + 1, CLIENT + 2):
+            close(client, signer, client_id)
+        client.post(f"/v1/clients/{CLIENT + 2}/holds", headers=token_for("dpo"),
+                    json={"reason": "legal_process", "reference": "Case 9"})
+        client.post(f"/v1/clients/{CLIENT + 7}/holds", headers=token_for("dpo"),
+                    json={"reason": "legal_process", "reference": "Case 10"})
+        as_of = (clock.now() + timedelta(days=400)).date().isoformat()
+        url = f"/v1/retention/plan?as_of={as_of}&limit=2"
+        first = client.get(url, headers=token_for("auditor")).get_json()
+        assert [d["client_id"] for d in first["due"]] == [CLIENT, CLIENT + 1] and first["held"] == []
+        assert first["next_after"] == CLIENT + 1
+        last = client.get(f"{url}&after={first['next_after']}", headers=token_for("auditor")).get_json()
+        assert last["due"] == [] and last["next_after"] is None
+        assert [h["client_id"] for h in last["held"]] == [CLIENT + 2, CLIENT + 7]
+        whole = client.get(f"/v1/retention/plan?as_of={as_of}", headers=token_for("auditor")).get_json()
+        assert "next_after" not in whole and len(whole["due"]) == 2 and len(whole["held"]) == 2
+        zero = client.get(f"/v1/retention/plan?as_of={as_of}&limit=0", headers=token_for("auditor"))
+        assert zero.status_code == 400
+
     def test_a_bad_date_is_a_validation_problem(self, client, token_for):
         bad = client.get("/v1/retention/plan?as_of=2026-02-30", headers=token_for("auditor"))
         assert bad.status_code == 400 and "as_of" in bad.get_json()["errors"]

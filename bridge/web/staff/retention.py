@@ -18,13 +18,16 @@ bp = Blueprint("staff_retention", __name__)
 
 @bp.get("/v1/retention/plan")
 @documented("Who is due, held, reactivated and scheduled as of a day", query=PlanQueryInSchema,
-            response=RetentionPlanOutSchema)
+            response=RetentionPlanOutSchema,
+            description="With `limit`, one page: the customers by client id above `after`, and `next_after` "
+                        "for the next page (null on the last).")
 @require_role("auditor")
 def retention_plan():
     args = load_args(PlanQueryInSchema)
     services = current_app.extensions["bridge"]
     as_of = args["as_of"] or services.clock.now().date()
-    plan = plan_report(services.retention, as_of, reveal=role_allows(g.staff.role, "dpo"))
+    plan = plan_report(services.retention, as_of, reveal=role_allows(g.staff.role, "dpo"), after=args["after"],
+                       limit=args["limit"])
     return jsonify(RetentionPlanOutSchema().dump(plan))
 
 

@@ -79,3 +79,15 @@ class TestRetentionStore:
         after = (first[0].purge_due_at, first[0].client_id)
         assert [r.client_id for r in store.due(as_of, limit=10, after=after)] == [4, 1, 3, 5]
         assert store.due(as_of, limit=10, failed=True) == []
+
+    def test_planned_reads_in_pages_by_client_id(self, engine, monkeypatch):
+        import bridge.db.retention_store as module
+
+        monkeypatch.setattr(module, "PLAN_PAGE", 2)
+        for client_id in (5, 1, 4, 2, 3):
+            put(engine, closed(client_id, T), 0)
+        store = SqlRetentionStore(engine=engine)
+        assert [r.client_id for r in store.planned()] == [1, 2, 3, 4, 5]
+        assert [r.client_id for r in store.planned(after=1, limit=3)] == [2, 3, 4]
+        assert [r.client_id for r in store.planned(after=4, limit=3)] == [5]
+        assert [r.client_id for r in store.planned(after=5)] == []
