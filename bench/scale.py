@@ -44,7 +44,6 @@ Prints progress on stderr, a Markdown table at the end, and writes bench/out/sca
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import resource
@@ -63,7 +62,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.common import OUT, PG_ADMIN_URL, REPO, free_port, migrate_url, pg_available
+from bench.common import OUT, PG_ADMIN_URL, REPO, free_port, migrate_url, pg_available, secrets_env
 
 FILL_BATCH = 2000
 HEAVY = 1  # the client id of the customer with many entries
@@ -82,14 +81,7 @@ def maxrss_mib() -> float:
 
 
 def bridge_env(database_url: str) -> dict[str, str]:
-    return {
-        "BRIDGE_DATABASE_URL": database_url,
-        "BRIDGE_WEBHOOK_SECRET": "whsec_" + base64.b64encode(os.urandom(32)).decode(),
-        "BRIDGE_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "BRIDGE_CONFIG": str(Path(__file__).resolve().parent / "bench.toml"),
-        "BRIDGE_LOG_FORMAT": "json",
-        "BRIDGE_LOG_LEVEL": "WARNING",
-    }
+    return {**secrets_env(database_url), "BRIDGE_LOG_LEVEL": "WARNING"}
 
 
 def services_for(env: dict[str, str], **extra):  # noqa: ANN003, ANN201
@@ -150,18 +142,9 @@ def db_size_mib(engine) -> float:  # noqa: ANN001
 
 def entry_draft(n: int, client_id: int, *, at: datetime):  # noqa: ANN201
     """bench.workload.draft's shape (a ClientEdit of two contact fields from an admin) for a given client."""
-    from bridge.ledger.entries import Actor, Category, Change, EntryDraft, EventType, Subject
+    from bench.workload import draft
 
-    return EntryDraft(
-        event_type=EventType.CLIENT_UPDATED, occurred_at=at, subject=Subject.of("client", client_id),
-        actor=Actor(type="admin", id="1", ip=f"198.51.100.{n % 250 + 1}"),
-        changes=(
-            Change("address1", Category.CONTACT, old=f"{n} Example Road", new=f"{n + 1} Example Road"),
-            Change("phonenumber", Category.CONTACT, old="+44.2079460000", new=f"+44.20794{n % 100000:05d}"),
-        ),
-        details={"event": "ClientEdit", "outbox_id": n + 1, "whmcs_version": "8.13.1"},
-        client_id=client_id,
-    )
+    return draft(n, at=at, client_id=client_id)
 
 
 class Layout:

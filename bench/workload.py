@@ -68,9 +68,10 @@ def signed_lines(count: int, *, secret: bytes, timestamp: int, prefix: str) -> I
                          body.decode()))
 
 
-def draft(n: int, *, at: datetime) -> EntryDraft:
-    """A client.updated draft like the one a ClientEdit of two contact fields produces."""
-    client_id = n % CLIENTS + 1
+def draft(n: int, *, at: datetime, client_id: int | None = None) -> EntryDraft:
+    """A client.updated draft like the one a ClientEdit of two contact fields produces (by default
+    for client n % CLIENTS + 1)."""
+    client_id = n % CLIENTS + 1 if client_id is None else client_id
     return EntryDraft(
         event_type=EventType.CLIENT_UPDATED, occurred_at=at, subject=Subject.of("client", client_id),
         actor=Actor(type="admin", id="1", ip=f"198.51.100.{n % 250 + 1}"),
