@@ -4,7 +4,7 @@ large due set; a `bridge sync` at two sizes, interrupted part way and resumed. S
 
     python -m bench.scale [--customers 1000000] [--entries 10000000] [--due 100000] [--sync 200000]
                           [--quick | --mid] [--only ledger,retention,sync] [--no-postgres]
-                          [--database-url URL] [--keep]
+                          [--database-url URL] [--keep] [--vacuum]
 
 Ledger: the first `--small-entries` (10,000) entries go to 900 customers (10 each) plus one heavy
 customer with 1,000 (so a deep page exists); the reads are timed; then the ledger is filled on to
@@ -281,6 +281,49 @@ def explain(services, client_id: int) -> list[str]:  # noqa: ANN001
         return [r[0] for r in conn.execute(text("EXPLAIN ANALYZE " + sql))]
 
 
+def summary_plans(services, client_id: int) -> list[dict]:  # noqa: ANN001
+    """Every statement the privacy summary runs for one customer, captured as it runs, each with
+    its plan as the database executes it again (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS); SQLite:
+    EXPLAIN QUERY PLAN). The panel is the summary plus the ledger page, so these are the reads a
+    slow summary or panel is slow in."""
+    from sqlalchemy import event
+
+    from bridge.privacy import privacy_summary
+
+    engine, seen = services.engine, []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        privacy_summary(services.views, client_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    plans = []
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
+            plans.append({"sql": " ".join(statement.split()),
+                          "plan": [" ".join(str(v) for v in r) if len(r) > 1 else str(r[0]) for r in rows]})
+    return plans
+
+
+def vacuum(services) -> float:  # noqa: ANN001
+    """VACUUM ANALYZE (PostgreSQL) or ANALYZE (SQLite) the whole database, as autovacuum or a
+    maintenance job would after a bulk load; seconds."""
+    began = time.perf_counter()
+    if services.engine.dialect.name == "sqlite":
+        with services.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    return round(time.perf_counter() - began, 1)
+
+
 def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> None:  # noqa: ANN001
     """Appends its figures to `into` at once and calls `save` after each size, so a long run that
     is stopped still leaves what it measured."""
@@ -310,6 +353,13 @@ def bench_ledger(backend: str, args, url: str | None, *, into: list, save) -> No
                 say(f"[{backend}] reads at {bound:,} ...")
                 figure["reads"] = read_figures(services, customers, ref, ref_customers)
                 figure["explain"] = explain(services, customers[0])
+                figure["summary_plans"] = summary_plans(services, customers[0])
+                if args.vacuum:
+                    say(f"[{backend}] VACUUM ANALYZE at {bound:,}, then the reads again ...")
+                    figure["vacuum_s"] = vacuum(services)
+                    vacuum(ref)
+                    figure["reads_vacuumed"] = read_figures(services, customers, ref, ref_customers)
+                    figure["summary_plans_vacuumed"] = summary_plans(services, customers[0])
                 figure["db_mib"] = db_size_mib(services.engine)
                 figure["head"] = services.ledger.head()[0]
                 result["sizes"].append(figure)
@@ -514,14 +564,17 @@ def table(results: dict) -> str:
     for led in results.get("ledger", []):
         base = led["sizes"][0]
         for size in led["sizes"][1:]:
-            for name in ("ledger_page_first", "ledger_page_deep", "privacy_summary", "admin_panel", "export"):
-                # against the reference ledger read at the same moment (else the first size's figure)
-                a = size["reads"][name].get("ref_median_ms", base["reads"][name]["median_ms"])
-                b = size["reads"][name]["median_ms"]
-                ratio = b / a if a else 0.0
-                lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({base['entries']:,} -> "
-                             f"{size['entries']:,} entries) | {a:.2f} ms | {b:.2f} ms | {ratio:.2f} | <= 2 "
-                             f"| {'yes' if ratio <= 2 else '**no**'} |")
+            for key, note in (("reads", ""), ("reads_vacuumed", ", after VACUUM ANALYZE")):
+                if key not in size:
+                    continue
+                for name in ("ledger_page_first", "ledger_page_deep", "privacy_summary", "admin_panel", "export"):
+                    # against the reference ledger read at the same moment (else the first size's figure)
+                    a = size[key][name].get("ref_median_ms", base["reads"][name]["median_ms"])
+                    b = size[key][name]["median_ms"]
+                    ratio = b / a if a else 0.0
+                    lines.append(f"| {name.replace('_', ' ')}, {led['backend']} ({base['entries']:,} -> "
+                                 f"{size['entries']:,} entries{note}) | {a:.2f} ms | {b:.2f} ms | {ratio:.2f} "
+                                 f"| <= 2 | {'yes' if ratio <= 2 else '**no**'} |")
     for ret in results.get("retention", []):
         for mode in ("plan", "pages", "dry"):
             runs = [r for r in ret["runs"] if r["mode"] == mode]
@@ -590,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma list of sqlite, postgresql")
     parser.add_argument("--database-url", default=None, help="one empty database to use (kept) instead")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--vacuum", action="store_true",
+                        help="after each size's reads, VACUUM ANALYZE (SQLite: ANALYZE) both ledgers and time them again")
     parser.add_argument("--tag", default=None, help="name of the JSON file under bench/out/")
     args = parser.parse_args(argv)
     if args.quick:
