@@ -301,13 +301,23 @@ def summary_plans(services, client_id: int) -> list[dict]:  # noqa: ANN001
         privacy_summary(services.views, client_id)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    postgres = engine.dialect.name != "sqlite"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
+
+    def plan(conn, statement: str, parameters) -> list[str]:  # noqa: ANN001
+        rows = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
+        return [" ".join(str(v) for v in r) if len(r) > 1 else str(r[0]) for r in rows]
+
     plans = []
     with engine.connect() as conn:
         for statement, parameters in seen:
-            rows = conn.exec_driver_sql(prefix + statement, parameters).fetchall()
-            plans.append({"sql": " ".join(statement.split()),
-                          "plan": [" ".join(str(v) for v in r) if len(r) > 1 else str(r[0]) for r in rows]})
+            figure = {"sql": " ".join(statement.split()), "plan": plan(conn, statement, parameters)}
+            conn.rollback()
+            if postgres:  # the same with the server's default JIT, which the bridge turns off
+                with conn.begin():
+                    conn.exec_driver_sql("SET LOCAL jit = on")
+                    figure["plan_jit_on"] = plan(conn, statement, parameters)
+            plans.append(figure)
     return plans
 
 

@@ -2,7 +2,7 @@
 
 SQLite runs in WAL mode with a busy timeout; write transactions take the write lock up front
 (BEGIN IMMEDIATE) so two writers never deadlock upgrading a read lock. PostgreSQL needs nothing
-special here: the chain-head row lock lives in the ledger store.
+special beyond JIT off (see `_postgres_setup`): the chain-head row lock lives in the ledger store.
 """
 
 from __future__ import annotations
@@ -171,7 +171,28 @@ def make_engine(url: str, **kwargs) -> Engine:
         _sqlite_setup(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _postgres_setup(engine)
+    return engine
+
+
+def _postgres_setup(engine: Engine) -> None:
+    """Every statement the bridge runs reads or writes a handful of rows, so PostgreSQL's JIT
+    (on by default, for plans the planner costs above `jit_above_cost`) can only add its compile
+    time. It does when the statistics are missing or stale: on a large ledger with no ANALYZE yet
+    the planner takes one customer's `count(*)` for half a percent of the table, and compiling
+    that plan cost each privacy summary more than the rest of it (bench/RESULTS.md, Scale). Set
+    per session, so it holds through a pooler that refuses the `options` start-up parameter."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SET jit = off")
+        finally:
+            dbapi_conn.autocommit = autocommit
 
 
 class _Unit:
