@@ -192,6 +192,15 @@ def _logged_202(log: Path) -> int:
     return count
 
 
+def _last_error(log: Path) -> str:
+    """The last error line of a server log and the line after it (the exception's message)."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    for k in range(len(lines) - 1, -1, -1):
+        if "Error" in lines[k] or "Traceback" in lines[k]:
+            return " | ".join(lines[k:k + 2])[:600]
+    return "(no error logged)"
+
+
 def _checks(figure: HttpFigure, log: Path) -> list[str]:
     """Everything that makes the ingest figure invalid, as readable lines (empty: all good)."""
     problems = []
@@ -218,7 +227,8 @@ def _checks(figure: HttpFigure, log: Path) -> list[str]:
         problems.append(f"{figure.verification_requests} verification requests for {figure.ledger_entries} "
                         f"{figure.workload} edits (expected {expected_requests})")
     if figure.floor is not None and (set(figure.floor.statuses) != {"202"} or any(figure.floor.errors.values())):
-        problems.append(f"floor run: statuses {figure.floor.statuses} errors {figure.floor.errors}")
+        problems.append(f"floor run: statuses {figure.floor.statuses} errors {figure.floor.errors}; its server's "
+                        f"log: {_last_error((log.parent / 'bare.log'))}")
     if problems:
         tail = log.read_text(errors="replace")[-1500:]
         problems.append(f"server log tail: {tail}")
