@@ -3,9 +3,10 @@ and GetPayMethods each) and record what the bridge did not know yet as `snapshot
 
 Idempotent: a customer whose data has not changed since the last snapshot gets no new entry, so a
 rerun records nothing, and a change since is recorded as a diff. Resumable: a checkpoint (the
-highest client id below which every customer is done) is saved after each batch, and a rerun
-after a crash or Ctrl-C starts there; the batch in flight is redone harmlessly, because its
-finished customers now diff as unchanged."""
+highest client id below which every customer is done) is saved with each batch: the customers of
+a batch are read from WHMCS concurrently, then their entries, known states and the checkpoint past
+them commit in one transaction, so a rerun after a crash or Ctrl-C starts after the last batch that
+committed and redoes none of it."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ class SyncStore(Protocol):
 
     def finish(self) -> None:
         """A complete pass: the next run starts from the beginning again."""
+
+
+@dataclass
+class _Snapshot:
+    """One customer's changes as read from WHMCS, before they are recorded."""
+
+    client_id: int
+    closed: bool
+    drafts: list[EntryDraft] = field(default_factory=list)
+    states: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass
@@ -66,61 +77,67 @@ class SyncService:
                 # meets only new customers); contacts are sealed under their client's key
                 self.ledger.keyring.prepare_for_writing(client_ref(client_id) for client_id in chunk)
                 known = self.states.get_for_clients(chunk)  # what the chunk's customers looked like
-                outcomes = pool.map(partial(self._sync_one, known=known), chunk)
-                for client_id, outcome in zip(chunk, outcomes, strict=True):
+                read = list(pool.map(partial(self._read_one, known=known), chunk))  # WHMCS, concurrently
+                for client_id, outcome in zip(chunk, read, strict=True):
                     self._tally(report, client_id, outcome)
-                    progress(1)
-                if not report.errors:
-                    self.store.save_checkpoint(chunk[-1])
+                self._record([r for r in read if isinstance(r, _Snapshot)],
+                             checkpoint=None if report.errors else chunk[-1])
+                progress(len(chunk))
         if stop_after is None and not report.errors:
             self.store.finish()
         return report
 
     @staticmethod
-    def _tally(report: SyncReport, client_id: int, outcome: str) -> None:
+    def _tally(report: SyncReport, client_id: int, outcome: _Snapshot | str) -> None:
         report.seen += 1
-        if outcome.startswith("error:"):
-            report.errors.append({"client_id": client_id, "detail": outcome[6:]})
-        elif outcome == "unchanged":
-            report.unchanged += 1
-        else:
+        if isinstance(outcome, _Snapshot):
             report.recorded += 1
-            if outcome == "recorded-closed":
+            if outcome.closed:
                 report.closed.append(client_id)
+        elif outcome.startswith("error:"):
+            report.errors.append({"client_id": client_id, "detail": outcome[6:]})
+        else:
+            report.unchanged += 1
 
-    def _sync_one(self, client_id: int, *, known: dict[str, dict[str, Any]]) -> str:
+    def _read_one(self, client_id: int, *, known: dict[str, dict[str, Any]]) -> _Snapshot | str:
         try:
             return self._snapshot(client_id, known)
         except WhmcsError as exc:
             log.warning("sync failed for a customer", extra={"client_id": client_id, "error_type": type(exc).__name__})
             return f"error:{exc.message}"
 
-    def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> str:
+    def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> _Snapshot | str:
+        """What WHMCS holds of the customer that the bridge does not know yet ("unchanged": nothing)."""
         details = self.whmcs.get_client(client_id)
         current = client_values(details, self.whmcs.get_pay_methods(client_id))
-        drafts, states = [], []
+        snapshot = _Snapshot(client_id=client_id, closed=details.status == "Closed" and self.on_closed is not None)
         changes = diff(known.get(client_ref(client_id)), current)
         if changes:
-            drafts.append(self._draft(Subject.of("client", client_id), client_id, changes))
-            states.append((client_ref(client_id), current))
+            snapshot.drafts.append(self._draft(Subject.of("client", client_id), client_id, changes))
+            snapshot.states.append((client_ref(client_id), current))
         for contact in self.whmcs.iter_contacts(client_id):
             subject = contact_ref(contact.id)
             contact_changes = diff(known.get(subject), contact.fields())
             if contact_changes:
-                drafts.append(self._draft(Subject.of("contact", contact.id), client_id, contact_changes))
-                states.append((subject, contact.fields()))
-        if not drafts:
-            return "unchanged"
-        closed = details.status == "Closed" and self.on_closed is not None
-        with self.ledger.unit():  # the customer's entries, known state and any schedule: at once
-            seqs = self.ledger.append(drafts).seqs
-            for subject, values in states:
-                self.states.record(client_id, subject, values, seq=seqs[-1])
-            if closed:
-                self.on_closed(client_id)
-        if closed:
-            return "recorded-closed"
-        return "recorded"
+                snapshot.drafts.append(self._draft(Subject.of("contact", contact.id), client_id, contact_changes))
+                snapshot.states.append((subject, contact.fields()))
+        return snapshot if snapshot.drafts else "unchanged"
+
+    def _record(self, snapshots: list[_Snapshot], *, checkpoint: int | None) -> None:
+        """One transaction for the batch: every customer's entries, known states and schedule, and
+        the checkpoint past them, so a crash leaves all of the batch or none of it."""
+        if not snapshots and checkpoint is None:
+            return
+        with self.ledger.unit():
+            seqs = iter(self.ledger.append([d for s in snapshots for d in s.drafts]).seqs)
+            for snapshot in snapshots:
+                last = [next(seqs) for _draft in snapshot.drafts][-1]
+                for subject, values in snapshot.states:
+                    self.states.record(snapshot.client_id, subject, values, seq=last)
+                if snapshot.closed:
+                    self.on_closed(snapshot.client_id)
+            if checkpoint is not None:
+                self.store.save_checkpoint(checkpoint)
 
     def _draft(self, subject: Subject, client_id: int, changes) -> EntryDraft:  # noqa: ANN001
         return EntryDraft(event_type=EventType.SNAPSHOT_SYNCED, occurred_at=self.ledger.clock.now(),

@@ -3,6 +3,8 @@ customers scheduled from sync time, resumable after an interruption."""
 
 from datetime import timedelta
 
+import pytest
+
 from tests.support.whmcs import client_fields, edit_client, seeded_active_client
 
 
@@ -67,6 +69,30 @@ def test_an_interrupted_sync_resumes_from_its_checkpoint_without_snapshotting_tw
     per_client = [e for e in _entries(world) if e["subject"]["type"] == "client"]
     assert len(per_client) == clients  # each customer snapshotted exactly once
     assert world.services.sync().store.checkpoint() == 0  # a complete pass clears the checkpoint
+
+
+def test_a_batch_that_fails_while_it_is_recorded_leaves_none_of_it_and_a_rerun_records_it_once(world):
+    with world.emulator.locked() as store:
+        clients = set(store.clients)
+        assert any(c.status == "Closed" for c in store.clients.values())  # the failure below is reached
+    service = world.services.sync()
+    schedule, calls = service.on_closed, []
+
+    def full_disk(client_id):
+        calls.append(client_id)
+        schedule(client_id)  # this customer's schedule row is written, then the batch's commit fails
+        raise RuntimeError("the disk is full")
+
+    service.on_closed = full_disk
+    with pytest.raises(RuntimeError):
+        service.run(concurrency=4, batch=len(clients))
+    assert calls
+    assert _entries(world) == [] and _entries(world, "retention.scheduled") == []
+    assert service.store.checkpoint() == 0
+    assert world.services.retention.retention_status(calls[0])["status"] == "not_closed"
+    report = world.services.sync().run(concurrency=4, batch=len(clients))
+    assert (report.recorded, report.errors) == (len(clients), [])
+    assert len([e for e in _entries(world) if e["subject"]["type"] == "client"]) == len(clients)
 
 
 def test_sync_from_the_cli_shows_a_summary_and_needs_whmcs(world, tmp_path, monkeypatch):
