@@ -181,8 +181,9 @@ def _postgres_setup(engine: Engine) -> None:
     (on by default, for plans the planner costs above `jit_above_cost`) can only add its compile
     time. It does when the statistics are missing or stale: on a large ledger with no ANALYZE yet
     the planner takes one customer's `count(*)` for half a percent of the table, and compiling
-    that plan cost each privacy summary more than the rest of it (bench/RESULTS.md, Scale). Set
-    per session, so it holds through a pooler that refuses the `options` start-up parameter."""
+    that plan cost each privacy summary more than the rest of it (bench/RESULTS.md, Scale). A SET
+    on each new connection, not the `options` start-up parameter, which PgBouncer refuses by
+    default; behind a transaction-mode pooler, `ALTER ROLE ... SET jit = off` does it instead."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
