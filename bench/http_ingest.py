@@ -228,7 +228,7 @@ def _checks(figure: HttpFigure, log: Path) -> list[str]:
                         f"{figure.workload} edits (expected {expected_requests})")
     if figure.floor is not None and (set(figure.floor.statuses) != {"202"} or any(figure.floor.errors.values())):
         problems.append(f"floor run: statuses {figure.floor.statuses} errors {figure.floor.errors}; its server's "
-                        f"log: {_last_error((log.parent / 'bare.log'))}")
+                        f"log: {_last_error(log.parent / 'bare.log')}")
     if problems:
         tail = log.read_text(errors="replace")[-1500:]
         problems.append(f"server log tail: {tail}")

@@ -654,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="one empty database to use (kept) instead")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--vacuum", action="store_true",
-                        help="after each size's reads, VACUUM ANALYZE (SQLite: ANALYZE) both ledgers and time them again")
+                        help="after each size's reads, VACUUM ANALYZE (SQLite: ANALYZE) both and time again")
     parser.add_argument("--tag", default=None, help="name of the JSON file under bench/out/")
     args = parser.parse_args(argv)
     if args.quick:
