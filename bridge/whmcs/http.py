@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random as _random
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -181,16 +182,18 @@ class HttpWhmcsClient:
         self, action: str, params: Mapping[str, object], *, container: str, item: str,
         parse: Callable[[Mapping[str, Any]], R], start: int = 0,
     ) -> Iterator[R]:
-        """Every row of a paged read, once each (by id), ending on an empty page, on the reported
-        total, or on a page that brings nothing new (a server ignoring limitstart)."""
-        seen: set[int] = set()
+        """Every row of a paged read, ending on an empty page, on the reported total, or on a page
+        that brings nothing new (a server ignoring limitstart). A row that shifts into the next
+        page or the one after (rows inserted while paging) is yielded once: the ids of the last
+        two pages are remembered, not every id, so memory stays flat however many rows there are."""
+        recent: deque[set[int]] = deque(maxlen=2)
         next_start: int | None = start
         while next_start is not None:
             page = self._page(action, params, container, item, parse, next_start)
-            fresh = [row for row in page.rows if row.id not in seen]
+            fresh = [row for row in page.rows if not any(row.id in ids for ids in recent)]
             if not fresh:
                 return
-            seen.update(row.id for row in fresh)
+            recent.append({row.id for row in page.rows})
             yield from fresh
             next_start = page.next_start
 

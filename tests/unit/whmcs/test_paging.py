@@ -102,6 +102,13 @@ class TestChangingTotals:
         ids = [c.id for c in make_client(page_size=2).iter_clients()]
         assert ids == [1, 2, 3, 4]
 
+    def test_a_row_shifted_by_more_than_a_page_is_still_yielded_once(self, mocked, make_client):
+        # Three rows sorted before row 2 appear after page one: row 2 comes back two pages on.
+        pages = [clients_page([row(1), row(2)], total=6), clients_page([row(2), row(3)], total=9),
+                 clients_page([row(2), row(4)], total=9), clients_page([row(5)], total=9)]
+        serve(mocked, pages)
+        assert [c.id for c in make_client(page_size=2).iter_clients()] == [1, 2, 3, 4, 5]
+
     def test_a_shrinking_total_ends_the_loop(self, mocked, make_client):
         pages = [clients_page([row(1), row(2)], total=10), clients_page([row(3)], total=3)]
         offsets = serve(mocked, pages)
