@@ -47,6 +47,13 @@ class _Snapshot:
     states: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A customer WHMCS would not answer for: the batch's checkpoint waits for a rerun."""
+
+    detail: str
+
+
 @dataclass
 class SyncReport:
     resumed_from: int = 0
@@ -88,26 +95,26 @@ class SyncService:
         return report
 
     @staticmethod
-    def _tally(report: SyncReport, client_id: int, outcome: _Snapshot | str) -> None:
+    def _tally(report: SyncReport, client_id: int, outcome: _Snapshot | _Failed | None) -> None:
         report.seen += 1
         if isinstance(outcome, _Snapshot):
             report.recorded += 1
             if outcome.closed:
                 report.closed.append(client_id)
-        elif outcome.startswith("error:"):
-            report.errors.append({"client_id": client_id, "detail": outcome[6:]})
+        elif isinstance(outcome, _Failed):
+            report.errors.append({"client_id": client_id, "detail": outcome.detail})
         else:
             report.unchanged += 1
 
-    def _read_one(self, client_id: int, *, known: dict[str, dict[str, Any]]) -> _Snapshot | str:
+    def _read_one(self, client_id: int, *, known: dict[str, dict[str, Any]]) -> _Snapshot | _Failed | None:
         try:
             return self._snapshot(client_id, known)
         except WhmcsError as exc:
             log.warning("sync failed for a customer", extra={"client_id": client_id, "error_type": type(exc).__name__})
-            return f"error:{exc.message}"
+            return _Failed(exc.message)
 
-    def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> _Snapshot | str:
-        """What WHMCS holds of the customer that the bridge does not know yet ("unchanged": nothing)."""
+    def _snapshot(self, client_id: int, known: dict[str, dict[str, Any]]) -> _Snapshot | None:
+        """What WHMCS holds of the customer that the bridge does not know yet (None: nothing)."""
         details = self.whmcs.get_client(client_id)
         current = client_values(details, self.whmcs.get_pay_methods(client_id))
         snapshot = _Snapshot(client_id=client_id, closed=details.status == "Closed" and self.on_closed is not None)
@@ -121,7 +128,7 @@ class SyncService:
             if contact_changes:
                 snapshot.drafts.append(self._draft(Subject.of("contact", contact.id), client_id, contact_changes))
                 snapshot.states.append((subject, contact.fields()))
-        return snapshot if snapshot.drafts else "unchanged"
+        return snapshot if snapshot.drafts else None
 
     def _record(self, snapshots: list[_Snapshot], *, checkpoint: int | None) -> None:
         """One transaction for the batch: every customer's entries, known states and schedule, and
@@ -129,13 +136,15 @@ class SyncService:
         if not snapshots and checkpoint is None:
             return
         with self.ledger.unit():
-            seqs = iter(self.ledger.append([d for s in snapshots for d in s.drafts]).seqs)
-            for snapshot in snapshots:
-                last = [next(seqs) for _draft in snapshot.drafts][-1]
-                for subject, values in snapshot.states:
-                    self.states.record(snapshot.client_id, subject, values, seq=last)
-                if snapshot.closed:
-                    self.on_closed(snapshot.client_id)
+            if snapshots:
+                seqs = self.ledger.append([d for s in snapshots for d in s.drafts]).seqs
+                end = 0
+                for snapshot in snapshots:
+                    end += len(snapshot.drafts)  # its states are known as of its last entry
+                    for subject, values in snapshot.states:
+                        self.states.record(snapshot.client_id, subject, values, seq=seqs[end - 1])
+                    if snapshot.closed:
+                        self.on_closed(snapshot.client_id)
             if checkpoint is not None:
                 self.store.save_checkpoint(checkpoint)
 
