@@ -18,7 +18,7 @@ from datetime import UTC
 from pathlib import Path
 from types import MappingProxyType
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, RootTransaction, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -220,7 +220,9 @@ def unit_of_work(engine: Engine) -> Iterator[None]:
         with joined.conn.begin_nested():
             yield
         return
-    with _begin_write(engine, durable=True) as conn:
+    reading = _READS.get().get(engine)
+    writing = _begin_write(engine, durable=True) if reading is None or not reading.open else _writes_after(reading)
+    with writing as conn:
         unit = _Unit(conn)
         token = _UNITS.set(MappingProxyType({**_UNITS.get(), engine: unit}))
         try:
@@ -291,25 +293,71 @@ def _begin_write(engine: Engine, *, durable: bool) -> Iterator[Connection]:
                     conn.invalidate()
 
 
+class _Reading:
+    """An open reading unit: its connection and its read transaction (None once a unit of work
+    has carried on from it)."""
+
+    __slots__ = ("conn", "tx")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn, self.tx = conn, conn.begin()
+
+    @property
+    def open(self) -> bool:
+        return self.tx is not None and self.tx.is_active
+
+    def hand_over(self) -> RootTransaction:
+        tx, self.tx = self.tx, None
+        return tx
+
+
 # The reading unit open in this context, per engine: the reads an event makes before its unit of
 # work (known state, keys, verifications) share one read transaction instead of one each.
-_READS: ContextVar[Mapping[Engine, Connection]] = ContextVar("bridge_reads", default=MappingProxyType({}))
+_READS: ContextVar[Mapping[Engine, _Reading]] = ContextVar("bridge_reads", default=MappingProxyType({}))
 
 
 @contextmanager
 def reading_unit(engine: Engine) -> Iterator[None]:
     """One read transaction for every read_tx of the block (inside a unit of work or another
     reading unit, theirs). Writes inside it are not part of it: a write_tx opens its own
-    transaction, and a store that reads back what it wrote does so on the write's connection."""
+    transaction, and a store that reads back what it wrote does so on the write's connection. A
+    unit of work opened inside it carries on from it (`_writes_after`); read_tx after that unit
+    has ended opens a transaction of its own."""
     if engine in _UNITS.get() or engine in _READS.get():
         yield
         return
-    with storage_errors(), engine.connect() as conn, conn.begin():
-        token = _READS.set(MappingProxyType({**_READS.get(), engine: conn}))
+    with storage_errors(), engine.connect() as conn:
+        reading = _Reading(conn)
+        token = _READS.set(MappingProxyType({**_READS.get(), engine: reading}))
         try:
             yield
+        except BaseException:
+            if reading.open:
+                reading.hand_over().rollback()
+            raise
+        else:
+            if reading.open:
+                reading.hand_over().commit()
         finally:
             _READS.reset(token)
+
+
+@contextmanager
+def _writes_after(reading: _Reading) -> Iterator[Connection]:
+    """The write transaction of a unit of work opened inside a reading unit, on the reading's
+    connection (one checkout per event). PostgreSQL carries on in the reading's own transaction:
+    its reads took no lock, and under READ COMMITTED each statement sees what is committed anyway,
+    so the event is one transaction (one BEGIN, one COMMIT). SQLite ends the read and begins
+    IMMEDIATE: a read transaction that later writes can fail to take the write lock there."""
+    conn = reading.conn
+    with storage_errors():
+        tx = reading.hand_over()
+        if is_sqlite(conn.engine):
+            tx.commit()
+            conn.execution_options(bridge_write=True)  # in place: this connection's BEGINs
+            tx = conn.begin()
+        with tx:
+            yield conn
 
 
 @contextmanager
@@ -321,8 +369,8 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield joined.conn
         return
     reading = _READS.get().get(engine)
-    if reading is not None:
-        yield reading
+    if reading is not None and reading.open:
+        yield reading.conn
         return
     with storage_errors(), engine.connect() as conn, conn.begin():
         yield conn

@@ -45,25 +45,25 @@ class IngestService:
         if envelope.event not in HANDLED_EVENTS:
             remembered = self.ledger.store.remember_webhook(webhook_id, at=self.ledger.clock.now())
             return IngestResult("ignored" if remembered else "duplicate")
-        # reads (in one read transaction), decisions and encryption before the unit of work: it
-        # holds the write lock
+        # reads, decisions and encryption before the unit of work, which holds the write lock; the
+        # unit carries on from the reads on their connection (see Ledger.reading)
         with self.ledger.reading():
             envelope = self.gate.fill_olddata(envelope)
             drafts = [_tagged(d, webhook_id) for d in drafts_for(envelope, fields=self.fields)]
             sealed = self.ledger.seal(drafts)
             enforcement = self.gate.assess(envelope, drafts)
-        with self.ledger.unit():
-            # the id is checked under the chain head's lock: the only check two workers racing
-            # one id cannot both pass
-            result = self.ledger.append_sealed(sealed, webhook_id=webhook_id)
-            if result.duplicate:
-                return IngestResult("duplicate")
-            appended = list(zip(result.seqs, drafts, strict=True))
-            self.gate.record_known_state(envelope, result.seqs)
-            self.gate.enforce(envelope, enforcement, result.seqs)
-            self.retention.follow_account_status(appended, outbox_id=envelope.outbox_id)
-            if envelope.event == "DailyCronJob":
-                self.daily.queue_for(envelope.occurred_at)
+            with self.ledger.unit():
+                # the id is checked under the chain head's lock: the only check two workers racing
+                # one id cannot both pass
+                result = self.ledger.append_sealed(sealed, webhook_id=webhook_id)
+                if result.duplicate:
+                    return IngestResult("duplicate")
+                appended = list(zip(result.seqs, drafts, strict=True))
+                self.gate.record_known_state(envelope, result.seqs)
+                self.gate.enforce(envelope, enforcement, result.seqs)
+                self.retention.follow_account_status(appended, outbox_id=envelope.outbox_id)
+                if envelope.event == "DailyCronJob":
+                    self.daily.queue_for(envelope.occurred_at)
         return IngestResult("recorded", result.seqs)
 
 

@@ -66,7 +66,9 @@ class Ledger:
         return self.store.unit()
 
     def reading(self) -> AbstractContextManager[None]:
-        """One read transaction for the reads an event makes before its unit of work."""
+        """One read transaction for the reads an event makes before its unit of work. A unit
+        opened inside it carries on from it on the same connection: on PostgreSQL in the same
+        transaction, on SQLite in a write transaction begun once the reads have ended."""
         return self.store.reading()
 
     def append(self, drafts: Sequence[EntryDraft], *, webhook_id: str | None = None) -> AppendResult:

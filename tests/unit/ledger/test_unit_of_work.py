@@ -5,7 +5,7 @@ savepoint; a key created in a unit that rolls back is never used again."""
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
 from bridge.db.base import write_tx
@@ -127,3 +127,85 @@ class TestUnitOfWork:
             with write_tx(engine) as conn:  # joins the unit
                 conn.execute(text("INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, 'x')"))  # the id is taken
         assert ledger.verify().entries == 0 and not ledger.store.webhook_seen("gone")
+
+
+class TestReadsThenUnit:
+    """An event reads (keys, verifications) in a reading unit and writes in a unit opened inside
+    it: one connection for both; on PostgreSQL one transaction."""
+
+    def test_the_unit_carries_on_from_the_reads_on_their_connection(self, ledger, engine, clock):
+        checkouts, begins = [], []
+
+        def checked_out(*_):
+            checkouts.append(1)
+
+        def began(conn):
+            begins.append(conn)
+
+        # the first key is created apart (a write of its own): warm it, then count
+        ledger.append([email_change(1, "a@example.com", "a0@example.com", clock.now())])
+        event.listen(engine, "checkout", checked_out)
+        event.listen(engine, "begin", began)
+        try:
+            with ledger.reading():
+                assert ledger.store.webhook_seen("first") is False
+                sealed = ledger.seal([email_change(1, "a@example.com", "b@example.com", clock.now())])
+                with ledger.unit():
+                    assert ledger.append_sealed(sealed, webhook_id="first").seqs == (2,)
+        finally:
+            event.remove(engine, "checkout", checked_out)
+            event.remove(engine, "begin", began)
+        assert len(checkouts) == 1
+        assert len(begins) == (2 if engine.dialect.name == "sqlite" else 1)
+        assert ledger.verify().entries == 2 and ledger.store.webhook_seen("first")
+
+    def test_a_failing_unit_inside_the_reads_leaves_nothing_and_later_reads_still_work(self, ledger, clock):
+        ledger.append([email_change(1, "a@example.com", "b@example.com", clock.now())], webhook_id="before")
+        with ledger.reading():
+            sealed = ledger.seal([email_change(2, "a@example.com", "b@example.com", clock.now())])
+            with pytest.raises(Boom), ledger.unit():
+                ledger.append_sealed(sealed, webhook_id="lost")
+                raise Boom
+            # the reading's transaction went with the unit: reads after it open their own
+            assert ledger.store.webhook_seen("before") and not ledger.store.webhook_seen("lost")
+        assert ledger.verify().entries == 1 and ledger.head()[0] == 1
+
+    def test_a_failing_read_after_the_reads_began_rolls_them_back_cleanly(self, ledger, clock):
+        with pytest.raises(Boom), ledger.reading():
+            assert ledger.store.webhook_seen("x") is False
+            raise Boom
+        # the connection went back to the pool usable: the next event reads and writes
+        with ledger.reading():
+            sealed = ledger.seal([email_change(3, "a@example.com", "b@example.com", clock.now())])
+            with ledger.unit():
+                assert ledger.append_sealed(sealed, webhook_id="next").seqs == (1,)
+        assert ledger.verify().ok
+
+    def test_threads_reading_then_writing_at_once_make_one_gapless_chain(self, ledger, clock):
+        """On SQLite the write begins IMMEDIATE after the read ends: a read transaction that went on
+        to write would fail when another writer committed in between."""
+        threads, per_thread = 6, 25
+        failures: list[BaseException] = []
+        start = threading.Barrier(threads)
+
+        def writer(index):
+            start.wait()
+            try:
+                for n in range(per_thread):
+                    with ledger.reading():
+                        ledger.store.webhook_seen(f"m{index}_{n}")
+                        sealed = ledger.seal([email_change(index * 100 + n + 1, "a@example.com",
+                                                           f"b{n}@example.com", clock.now())])
+                        with ledger.unit():
+                            ledger.append_sealed(sealed, webhook_id=f"m{index}_{n}")
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+
+        workers = [threading.Thread(target=writer, args=(i,)) for i in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(120)
+        assert failures == []
+        result = ledger.verify()
+        assert result.ok and result.entries == threads * per_thread
