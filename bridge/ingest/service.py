@@ -2,9 +2,10 @@
 one unit of work, exactly once per webhook-id.
 
 `record_event` reads top to bottom: complete the envelope, draft and seal the entries and decide
-what enforcement calls for (one read transaction), then in one transaction append them, remember
-the known state, enforce verification, follow the account's status (each may append entries and
-queue jobs) and, on the daily cron, queue the day's jobs.
+what enforcement calls for (the reads before the write lock), then in the unit of work append
+them, remember the known state, enforce verification, follow the account's status (each may append
+entries and queue jobs) and, on the daily cron, queue the day's jobs. On PostgreSQL the reads and
+the unit are one transaction; on SQLite the write begins once the reads have ended.
 Nothing here talks to WHMCS: the job worker does.
 """
 

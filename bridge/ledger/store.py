@@ -66,7 +66,8 @@ class LedgerStore(Protocol):
 
     def reading(self) -> AbstractContextManager[None]:
         """One read transaction for the reads of the block, by every store of this database (a
-        unit of work open around it is used instead); writes inside it are not part of it."""
+        unit of work open around it is used instead); writes inside it are not part of it, except
+        a unit of work opened inside it, which carries on from it on its connection."""
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the open unit commits (never if it rolls back); at once outside one."""
