@@ -48,10 +48,12 @@ def _connection(path: str) -> sqlite3.Connection:
 def durable():
     body = request.get_data()
     path = os.environ["BENCH_FLOOR_DB"]
-    connection = _connection(path)
     lock = os.open(path + ".writelock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # set up under the lock too: two workers switching a new file to WAL at once can fail
+        # with "database is locked" at once, without waiting for the busy timeout
+        connection = _connection(path)
         connection.execute("BEGIN IMMEDIATE")
         cursor = connection.execute("INSERT INTO floor (body) VALUES (?)", (body,))
         connection.execute("COMMIT")
