@@ -220,9 +220,8 @@ def unit_of_work(engine: Engine) -> Iterator[None]:
         with joined.conn.begin_nested():
             yield
         return
-    reading = _READS.get().get(engine)
-    writing = _begin_write(engine, durable=True) if reading is None or not reading.open else _writes_after(reading)
-    with writing as conn:
+    reading = _open_reading(engine)
+    with _begin_write(engine, durable=True) if reading is None else _writes_after(reading) as conn:
         unit = _Unit(conn)
         token = _UNITS.set(MappingProxyType({**_UNITS.get(), engine: unit}))
         try:
@@ -342,6 +341,12 @@ def reading_unit(engine: Engine) -> Iterator[None]:
             _READS.reset(token)
 
 
+def _open_reading(engine: Engine) -> _Reading | None:
+    """The reading unit open in this context whose transaction a unit or a read may still join."""
+    reading = _READS.get().get(engine)
+    return reading if reading is not None and reading.open else None
+
+
 @contextmanager
 def _writes_after(reading: _Reading) -> Iterator[Connection]:
     """The write transaction of a unit of work opened inside a reading unit, on the reading's
@@ -368,8 +373,8 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
     if joined is not None:
         yield joined.conn
         return
-    reading = _READS.get().get(engine)
-    if reading is not None and reading.open:
+    reading = _open_reading(engine)
+    if reading is not None:
         yield reading.conn
         return
     with storage_errors(), engine.connect() as conn, conn.begin():
